@@ -1,0 +1,241 @@
+"""Check a learner's setup and say, for each problem, the one line that fixes it.
+
+In a notebook (lesson 00)::
+
+    report = labsupport.doctor()     # versions, event loop, ports, proxy: a table
+    await report.live_probe()        # a server started here answers another process
+
+From a terminal: ``python -m labsupport doctor`` (exit status 1 when something failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import importlib.metadata
+import re
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import tornado.web
+
+from .links import proxy_available, proxy_prefix
+from .nesting import nested_loops_allowed
+
+__all__ = ["Check", "DoctorReport", "doctor"]
+
+_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+_KEY_PACKAGES = ("tornado", "ipykernel", "jupyterlab")
+_TESTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+_MARK = {"ok": "✔", "warn": "⚠", "fail": "✘"}
+_COLOUR = {"ok": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report: what was checked, how it went, and the fix when it did not."""
+
+    name: str
+    status: str  # "ok", "warn" or "fail"
+    detail: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        fix = f"\n      fix: {self.fix}" if self.fix else ""
+        return f"{_MARK[self.status]} {self.name}: {self.detail}{fix}"
+
+
+class DoctorReport(list):
+    """The list of :class:`Check` results, shown as a table in a notebook."""
+
+    def __init__(self, checks, probe: "_Probe | None" = None) -> None:
+        super().__init__(checks)
+        self._probe = probe
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed (warnings allowed)."""
+        return all(check.status != "fail" for check in self)
+
+    async def live_probe(self, *, timeout: float = 10.0) -> "DoctorReport":
+        """Wait for the live probe started by :func:`doctor` and add its result to the report."""
+        if self._probe is None:
+            raise RuntimeError("This report has no live probe: doctor() runs one only inside a "
+                               "notebook (or any code with a running event loop).")
+        check = await self._probe.result(timeout)
+        self[:] = [c for c in self if c.name != check.name] + [check]
+        return self
+
+    def __str__(self) -> str:
+        return "\n".join(str(check) for check in self)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f'<tr><td style="color:{_COLOUR[c.status]}">{_MARK[c.status]}</td>'
+            f"<td style='text-align:left'>{html.escape(c.name)}</td>"
+            f"<td style='text-align:left'>{html.escape(c.detail)}</td>"
+            f"<td style='text-align:left'><code>{html.escape(c.fix)}</code></td></tr>" for c in self)
+        return ("<table><tr><th></th><th style='text-align:left'>check</th>"
+                "<th style='text-align:left'>result</th><th style='text-align:left'>fix</th></tr>"
+                f"{rows}</table>")
+
+
+def doctor() -> DoctorReport:
+    """Run the setup checks; inside a notebook also start the live probe (see ``live_probe``)."""
+    checks = [_check_python(), *_check_packages(), _check_loop(), _check_windows(),
+              _check_nesting(), _check_free_port(), _check_proxy()]
+    probe = None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        probe = _Probe()
+    return DoctorReport(checks, probe)
+
+
+def _check_python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    if sys.version_info[:2] in _TESTED_PYTHONS:
+        return Check("Python", "ok", f"{version} (tested: 3.11, 3.12, 3.13)")
+    return Check("Python", "warn", f"{version} is not one the course was tested on",
+                 "use Python 3.11, 3.12 or 3.13 for the .venv (see README)")
+
+
+def _tested_pins() -> dict[str, str]:
+    if not _REQUIREMENTS.exists():
+        return {}
+    pins = {}
+    for line in _REQUIREMENTS.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;#]+)", line.strip())
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def _check_packages() -> list[Check]:
+    pins = _tested_pins()
+    if not pins:
+        return [Check("packages", "warn", "requirements.txt not found next to labsupport; "
+                      "versions not compared", "run from a clone of the course repository")]
+    fix = "make setup  (or: pip install -r requirements.txt)"
+    checks, others = [], []
+    for name, pinned in pins.items():
+        if name == "nest-asyncio" and sys.version_info >= (3, 12):
+            continue  # 3.12+ uses nest-asyncio2
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            installed = None
+        if name in _KEY_PACKAGES:
+            if installed is None:
+                checks.append(Check(name, "fail", f"not installed (tested: {pinned})", fix))
+            elif installed != pinned:
+                checks.append(Check(name, "warn", f"{installed}, but the course was tested with {pinned}", fix))
+            else:
+                checks.append(Check(name, "ok", installed))
+        elif installed != pinned:
+            others.append(f"{name} {installed or 'missing'} (tested {pinned})")
+    if others:
+        status = "fail" if any("missing" in o for o in others) else "warn"
+        checks.append(Check("other pins", status, "; ".join(others), fix))
+    else:
+        checks.append(Check("other pins", "ok", f"all {len(pins) - len(_KEY_PACKAGES)} match requirements.txt"))
+    return checks
+
+
+def _check_loop() -> Check:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return Check("event loop", "ok", "none running here (normal in a terminal; a notebook kernel runs one)")
+    return Check("event loop", "ok", f"{type(loop).__name__} running in this thread: servers can live on it")
+
+
+def _check_windows() -> Check:
+    if sys.platform != "win32":
+        return Check("Windows loop note", "ok", "not Windows: nothing to do")
+    return Check("Windows loop note", "warn",
+                 "Windows' default ProactorEventLoop lacks add_reader; Tornado 6.1+ runs its "
+                 "sockets on a helper thread, which works but adds latency to timings",
+                 "nothing required; for cleaner timings use WSL")
+
+
+def _check_nesting() -> Check:
+    if nested_loops_allowed():
+        return Check("nest_asyncio", "ok", "applied in this process (lesson 02 explains what it changes)")
+    return Check("nest_asyncio", "ok", "not applied (the default; lesson 02 applies it on purpose)")
+
+
+def _check_free_port() -> Check:
+    try:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+    except OSError as exc:
+        return Check("free port", "fail", f"cannot bind a free port on 127.0.0.1: {exc}",
+                     "check that the loopback interface is up and not firewalled")
+    return Check("free port", "ok", "the system hands out free ports on 127.0.0.1")
+
+
+def _check_proxy() -> Check:
+    prefix = proxy_prefix()
+    if prefix is None:
+        return Check("proxy", "ok", "no JupyterHub/Binder proxy: links open http://127.0.0.1:PORT/ directly")
+    if not proxy_available():
+        return Check("proxy", "fail", f"running behind {prefix} but jupyter-server-proxy is not "
+                     "installed, so links to lesson servers will not open",
+                     "pip install jupyter-server-proxy==4.6.0 in the Jupyter server's environment")
+    return Check("proxy", "ok", f"links go through {prefix}proxy/PORT/ (jupyter-server-proxy)")
+
+
+class _ProbeHandler(tornado.web.RequestHandler):
+    def get(self) -> None:
+        self.write("probe ok")
+
+
+# Run in a child process: wait until the notebook cell that started the probe has finished,
+# then request the server from outside the kernel.
+_PROBE_CLIENT = (
+    "import sys, time, urllib.request\n"
+    "time.sleep(float(sys.argv[2]))\n"
+    "start = time.perf_counter()\n"
+    "body = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()\n"
+    "print(body, round((time.perf_counter() - start) * 1000, 1))\n")
+
+
+class _Probe:
+    """A server on this kernel's loop plus a child process that requests it after a delay."""
+
+    name = "live probe"
+
+    def __init__(self, delay: float = 0.3) -> None:
+        from .serving import serve  # here, not at import: serving imports tornado's HTTP stack
+
+        self._server = serve(tornado.web.Application([(r"/", _ProbeHandler)]), name="doctor-probe")
+        self._started = time.perf_counter()
+        self._child = asyncio.ensure_future(asyncio.create_subprocess_exec(
+            sys.executable, "-c", _PROBE_CLIENT, self._server.url, str(delay),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
+
+    async def result(self, timeout: float) -> Check:
+        try:
+            child = await self._child
+            out, err = await asyncio.wait_for(child.communicate(), timeout)
+        except asyncio.TimeoutError:
+            child.kill()
+            return Check(self.name, "fail", f"no answer within {timeout:g} s: the kernel's loop is not "
+                         "serving while idle", "update ipykernel to the pinned version and restart the kernel")
+        finally:
+            await self._server.aclose()
+        if child.returncode != 0 or not out.startswith(b"probe ok"):
+            reason = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+            return Check(self.name, "fail", f"the request from another process failed: {reason[0]}",
+                         "restart the kernel; if it persists, run python -m labsupport doctor in a terminal")
+        return Check(self.name, "ok", "a server started in this kernel answered a request from another "
+                     "process after the cell had finished")
