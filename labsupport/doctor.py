@@ -124,7 +124,7 @@ def _check_packages() -> list[Check]:
     if not pins:
         return [Check("packages", "warn", "requirements.txt not found next to labsupport; "
                       "versions not compared", "run from a clone of the course repository")]
-    fix = "make setup  (or: pip install -r requirements.txt)"
+    fix = "python3 course.py setup  (or: pip install -r requirements.txt)"
     checks, others = [], []
     for name, pinned in pins.items():
         if name == "nest-asyncio" and sys.version_info >= (3, 12):

@@ -27,6 +27,7 @@ from tornado.iostream import IOStream
 from tornado.netutil import bind_sockets
 
 from . import registry
+from .cell_logging import show_tornado_warnings
 from .errors import NoRunningLoopError, PortInUseError, ServeError
 from .links import browser_url
 
@@ -145,6 +146,7 @@ def serve(app: tornado.web.Application, *, name: str | None = None, port: int = 
     server = Server(name=name, http_server=http_server, host=host,
                     port=sockets[0].getsockname()[1], loop=loop, cell_id=cell_id)
     registry._add(server)
+    show_tornado_warnings()
     return server
 
 

@@ -1,0 +1,82 @@
+"""Set up and run the Tornado Lab course with nothing but Python 3.11+ and pip.
+
+    python3 course.py lab      # create/reuse .venv, check the setup, open JupyterLab
+    python3 course.py test     # create/reuse .venv, run every test (pytest + nbval)
+
+Also: ``setup`` (install only), ``doctor`` (setup check), ``notebooks`` (re-run the lessons
+and store their outputs, for authors). Extra arguments go to jupyter lab or pytest.
+On Windows type ``py course.py lab``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed"
+INPUTS = ("requirements.txt", "pyproject.toml")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for name in INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def setup() -> None:
+    """Create .venv and install the pinned requirements, unless they are already installed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Tornado Lab needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if STAMP.exists() and STAMP.read_text() == _fingerprint() and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print(f"Creating {VENV.name} with Python {sys.version.split()[0]} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("Installing the course's pinned packages (a minute or two the first time) ...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-r", str(ROOT / "requirements.txt"), "-e", str(ROOT)], check=True)
+    STAMP.write_text(_fingerprint())
+
+
+def run(*command: str) -> int:
+    """Run a command from .venv in the course folder and return its exit status."""
+    return subprocess.call([str(BIN / command[0]), *command[1:]], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``lab``, ``test``, ``setup``, ``doctor`` or ``notebooks``."""
+    if not argv or argv[0] not in {"lab", "test", "setup", "doctor", "notebooks"}:
+        print(__doc__)
+        return 2
+    command, extra = argv[0], argv[1:]
+    setup()
+    if command == "lab":
+        run("python", "-m", "labsupport", "doctor")
+        return run("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
+    if command == "test":
+        return run("python", "-m", "pytest", *extra)
+    if command == "doctor":
+        return run("python", "-m", "labsupport", "doctor")
+    if command == "notebooks":
+        lessons = extra or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+        return run("jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+                   "--ExecutePreprocessor.timeout=120", *lessons)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"Setting up failed ({exc}). Check your network access to PyPI, then run the command again.")

@@ -1,0 +1,25 @@
+import asyncio
+
+import tornado.web
+from tornado.options import define, options, parse_command_line
+
+define("port", default=8888, help="port to listen on")
+
+
+class HelloHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.write("Hello from a separate process")
+
+
+def make_app():
+    return tornado.web.Application([(r"/", HelloHandler)])
+
+
+async def main():
+    parse_command_line()
+    make_app().listen(options.port, address="127.0.0.1")
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
