@@ -1,0 +1,31 @@
+"""Tests for labsupport.cell_logging: failed requests show one line on the current stderr."""
+
+from __future__ import annotations
+
+import logging
+
+from tornado.httpclient import AsyncHTTPClient
+
+import labsupport
+from labsupport import cell_logging
+
+from .apps import make_hello_app
+from .conftest import run
+
+
+def test_a_404_prints_one_warning_line(capsys):
+    async def scenario():
+        server = labsupport.serve(make_hello_app())
+        response = await AsyncHTTPClient().fetch(server.url + "missing", raise_error=False)
+        assert response.code == 404
+    run(scenario())
+    lines = [line for line in capsys.readouterr().err.splitlines() if "tornado.access" in line]
+    assert len(lines) == 1 and lines[0].startswith("WARNING tornado.access: 404 GET /missing (127.0.0.1)")
+
+
+def test_logging_the_learner_configured_is_left_alone(monkeypatch):
+    mine = logging.NullHandler()
+    logger = logging.getLogger("tornado.general")
+    monkeypatch.setattr(logger, "handlers", [mine])
+    cell_logging.show_tornado_warnings()
+    assert logger.handlers == [mine]

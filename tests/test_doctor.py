@@ -1,0 +1,87 @@
+"""Tests for labsupport.doctor: each check, its fix, the live probe and the command line."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import labsupport
+
+from .conftest import ROOT, run
+
+doctor_module = importlib.import_module("labsupport.doctor")  # the function shadows the module name
+
+
+def by_name(report):
+    return {check.name: check for check in report}
+
+
+def test_report_in_the_course_venv_is_all_green():
+    report = labsupport.doctor()
+    names = by_name(report)
+    for name in ("Python", "tornado", "ipykernel", "jupyterlab", "other pins", "event loop", "free port", "proxy"):
+        assert names[name].status == "ok", str(names[name])
+    assert report.ok and "✔ tornado: 6.6.1" in str(report)
+
+
+def test_a_version_other_than_the_pin_warns_with_the_fix(monkeypatch):
+    pins = doctor_module._tested_pins()
+    monkeypatch.setattr(doctor_module, "_tested_pins", lambda: {**pins, "tornado": "5.0.0"})
+    check = by_name(labsupport.doctor())["tornado"]
+    assert check.status == "warn" and "tested with 5.0.0" in check.detail
+    assert "course.py setup" in check.fix
+
+
+def test_a_missing_package_fails(monkeypatch):
+    pins = doctor_module._tested_pins()
+    monkeypatch.setattr(doctor_module, "_tested_pins", lambda: {**pins, "no-such-package-xyz": "1.0"})
+    report = labsupport.doctor()
+    assert by_name(report)["other pins"].status == "fail" and not report.ok
+    assert "no-such-package-xyz missing" in by_name(report)["other pins"].detail
+
+
+def test_hub_without_jupyter_server_proxy_fails_with_the_install_line(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    monkeypatch.setattr(doctor_module, "proxy_available", lambda: False)
+    check = by_name(labsupport.doctor())["proxy"]
+    assert check.status == "fail" and "pip install jupyter-server-proxy" in check.fix
+    monkeypatch.setattr(doctor_module, "proxy_available", lambda: True)
+    assert by_name(labsupport.doctor())["proxy"].detail.startswith("links go through /user/ada/proxy/PORT/")
+
+
+def test_live_probe_answers_from_another_process():
+    async def scenario():
+        report = labsupport.doctor()
+        assert by_name(report)["event loop"].detail.startswith("_UnixSelectorEventLoop running")
+        await report.live_probe()
+        return report
+    report = run(scenario())
+    assert by_name(report)["live probe"].status == "ok"
+    assert labsupport.running() == []  # the probe's server is gone
+
+
+def test_live_probe_reports_a_wrong_answer(monkeypatch):
+    monkeypatch.setattr(doctor_module._ProbeHandler, "get", lambda self: self.write("something else"))
+
+    async def scenario():
+        return await labsupport.doctor().live_probe()
+    check = by_name(run(scenario()))["live probe"]
+    assert check.status == "fail" and check.fix
+
+
+def test_no_live_probe_outside_a_loop():
+    report = labsupport.doctor()
+    try:
+        run(report.live_probe())
+    except RuntimeError as exc:
+        assert "only inside a notebook" in str(exc)
+    else:
+        raise AssertionError("live_probe() without a probe should raise")
+
+
+def test_command_line_doctor_exits_zero_when_green():
+    result = subprocess.run([sys.executable, "-m", "labsupport", "doctor"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✔ Python" in result.stdout and "All good" in result.stdout

@@ -1,0 +1,120 @@
+"""Servers started from cells of a real ipykernel, driven through jupyter_client like JupyterLab."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+import uuid
+
+import psutil
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from .conftest import ROOT
+from .test_processes import gone
+
+SERVE_CELL = """
+import json, tornado.web, labsupport
+class HelloHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.write("hello from the kernel")
+server = labsupport.serve(tornado.web.Application([(r"/", HelloHandler)]), name=NAME)
+print(json.dumps({"port": server.port, "running": len(labsupport.running())}))
+"""
+
+
+class Kernel:
+    """A kernel plus a way to run a cell (with a JupyterLab-style cell id) and get its stdout."""
+
+    def __init__(self) -> None:
+        self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+
+    def run(self, code: str, *, cell_id: str | None = None, timeout: float = 30) -> str:
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": True}
+        message = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id or str(uuid.uuid4())})
+        self.client.shell_channel.send(message)
+        msg_id, out = message["header"]["msg_id"], []
+        while True:
+            reply = self.client.get_iopub_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, body = reply["msg_type"], reply["content"]
+            if kind == "stream" and body["name"] == "stdout":
+                out.append(body["text"])
+            elif kind == "error":
+                raise AssertionError(f"cell failed: {body['ename']}: {body['evalue']}")
+            elif kind == "status" and body["execution_state"] == "idle":
+                return "".join(out)
+
+    def run_json(self, code: str, **kwargs) -> dict:
+        return json.loads(self.run(code, **kwargs).strip().splitlines()[-1])
+
+    def shutdown(self, *, now: bool = False) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=now)
+
+
+def get(port: int) -> str:
+    return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode()
+
+
+def refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+@pytest.fixture
+def kernel():
+    k = Kernel()
+    yield k
+    if k.manager.is_alive():
+        k.shutdown(now=True)
+
+
+def test_server_answers_while_the_kernel_is_idle_and_rerun_replaces_it(kernel):
+    first = kernel.run_json(SERVE_CELL.replace("NAME", "'hello'"), cell_id="cell-a")
+    # The cell has finished: the kernel is idle, and the server must still answer.
+    assert get(first["port"]) == "hello from the kernel"
+    again = kernel.run_json(SERVE_CELL.replace("NAME", "'hello'"), cell_id="cell-a")
+    assert again["running"] == 1 and refused(first["port"])
+    assert get(again["port"]) == "hello from the kernel"
+
+
+def test_rerunning_a_cell_under_a_new_name_still_replaces_its_server(kernel):
+    first = kernel.run_json(SERVE_CELL.replace("NAME", "'before'"), cell_id="cell-b")
+    renamed = kernel.run_json(SERVE_CELL.replace("NAME", "'after'"), cell_id="cell-b")
+    assert renamed["running"] == 1 and refused(first["port"])
+    other_cell = kernel.run_json(SERVE_CELL.replace("NAME", "'other'"), cell_id="cell-c")
+    assert other_cell["running"] == 2  # a different cell and name: both live
+
+
+@pytest.mark.parametrize("now", [False, True], ids=["shutdown", "killed"])
+def test_kernel_shutdown_closes_ports_and_ends_server_processes(kernel, now):
+    served = kernel.run_json(SERVE_CELL.replace("NAME", "'hello'"))
+    proc = kernel.run_json("proc = labsupport.serve_process('tests.apps:make_pool_app')\n"
+                           "import urllib.request\n"
+                           "pids = json.loads(urllib.request.urlopen(proc.url, timeout=10).read())\n"
+                           "print(json.dumps({'port': proc.port, 'pids': [proc.pid, pids['server'], *pids['workers']]}))")
+    assert all(psutil.pid_exists(pid) for pid in proc["pids"])
+    kernel.shutdown(now=now)  # now=True kills the kernel: no atexit, the supervisor must notice
+    assert refused(served["port"])
+    assert gone(proc["pids"]), f"left behind: {[p for p in proc['pids'] if psutil.pid_exists(p)]}"
+    assert refused(proc["port"])
+
+
+def test_learner_errors_show_as_one_line(kernel):
+    kernel.run("import labsupport")
+    content = {"code": "labsupport.serve('not an app')", "silent": False}
+    msg_id = kernel.client.execute(content["code"])
+    while True:
+        reply = kernel.client.get_iopub_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id and reply["msg_type"] == "error":
+            break
+    assert reply["content"]["ename"] == "ServeError"
+    assert len(reply["content"]["traceback"]) == 1  # the message alone, no internals
+    assert "needs a tornado.web.Application, not str" in reply["content"]["traceback"][0]
