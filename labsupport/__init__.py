@@ -20,7 +20,7 @@ from .nesting import allow_nested_loops, nested_loops_allowed
 from .processes import ServerProcess, serve_process
 from .registry import running, stop, stop_all
 from .serving import Server, serve
-from .timeline import Span, plot_timeline
+from .timeline import Span, plot_timeline, timed
 
 __all__ = [
     "Check",
@@ -42,6 +42,7 @@ __all__ = [
     "serve_process",
     "stop",
     "stop_all",
+    "timed",
 ]
 
 __version__ = "0.1.0"
