@@ -13,6 +13,7 @@ Example, in a notebook cell::
 
 from __future__ import annotations
 
+from . import kernel_loop
 from .doctor import Check, DoctorReport, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
 from .errors import _install_ipython_handler
@@ -48,3 +49,4 @@ __all__ = [
 __version__ = "0.1.0"
 
 _install_ipython_handler()
+kernel_loop.install()

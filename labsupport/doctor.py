@@ -22,6 +22,7 @@ from pathlib import Path
 
 import tornado.web
 
+from . import kernel_loop
 from .links import proxy_available, proxy_prefix
 from .nesting import nested_loops_allowed
 
@@ -102,6 +103,10 @@ def doctor() -> DoctorReport:
 
 def _check_python() -> Check:
     version = ".".join(map(str, sys.version_info[:3]))
+    if kernel_loop.affected():
+        return Check("Python", "warn", f"{version} has CPython bug gh-130145: a failed attempt to start a "
+                     "second event loop in a cell (Tornado's HTTPClient) unregisters the kernel's loop; "
+                     "labsupport repairs it after each cell", "upgrade to Python 3.13.3 or newer")
     if sys.version_info[:2] in _TESTED_PYTHONS:
         return Check("Python", "ok", f"{version} (tested: 3.11, 3.12, 3.13)")
     return Check("Python", "warn", f"{version} is not one the course was tested on",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import psutil
@@ -16,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(coro, timeout: float = 20.0):
     """Run a coroutine on a fresh event loop, failing instead of hanging past ``timeout``."""
     return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def refused(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:``port`` any more."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return False
+    except ConnectionRefusedError:
+        return True
 
 
 @pytest.fixture(autouse=True)

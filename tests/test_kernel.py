@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 import uuid
 
@@ -11,7 +10,7 @@ import psutil
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from .conftest import ROOT
+from .conftest import ROOT, refused
 from .test_processes import gone
 
 SERVE_CELL = """
@@ -58,14 +57,6 @@ class Kernel:
 
 def get(port: int) -> str:
     return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode()
-
-
-def refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        return False
-    except ConnectionRefusedError:
-        return True
 
 
 @pytest.fixture
@@ -118,3 +109,12 @@ def test_learner_errors_show_as_one_line(kernel):
     assert reply["content"]["ename"] == "ServeError"
     assert len(reply["content"]["traceback"]) == 1  # the message alone, no internals
     assert "needs a tornado.web.Application, not str" in reply["content"]["traceback"][0]
+
+
+def test_a_failed_blocking_client_in_a_cell_leaves_the_kernel_working(kernel):
+    """Tornado's HTTPClient fails in a cell; on Python 3.13.0-3.13.2 it also took the kernel's loop."""
+    out = kernel.run("import labsupport\nfrom tornado.httpclient import HTTPClient\n"
+                     "try:\n    HTTPClient().fetch('http://127.0.0.1:9/')\n"
+                     "except RuntimeError as exc:\n    print('refused:', exc)")
+    assert out.startswith("refused: Cannot run the event loop while another loop is running")
+    assert kernel.run("import asyncio\nawait asyncio.sleep(0)\nprint('still working')") == "still working\n"

@@ -14,20 +14,12 @@ import labsupport
 from labsupport import NoRunningLoopError, PortInUseError, ServeError
 
 from .apps import HelloHandler, make_hello_app
-from .conftest import run
+from .conftest import refused, run
 
 
 async def fetch(url: str) -> str:
     response = await AsyncHTTPClient().fetch(url, request_timeout=5)
     return response.body.decode()
-
-
-def refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return False
-    except ConnectionRefusedError:
-        return True
 
 
 def test_serve_answers_on_a_free_loopback_port():
