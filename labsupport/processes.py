@@ -12,7 +12,6 @@ A command works too: ``serve_process([sys.executable, "-m", "todo", "--port={por
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import signal
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from . import registry
 from .errors import PortInUseError, ServerProcessError
-from .links import browser_url
+from .links import browser_url, link_html, local_url
 from .serving import _check_host, _current_cell_id
 
 __all__ = ["ServerProcess", "serve_process"]
@@ -51,7 +50,7 @@ class ServerProcess:
     @property
     def url(self) -> str:
         """The URL to request from this kernel, e.g. ``http://127.0.0.1:40213/``."""
-        return f"http://{self.host}:{self.port}/"
+        return local_url(self.host, self.port)
 
     @property
     def browser_url(self) -> str:
@@ -106,11 +105,7 @@ class ServerProcess:
         return f"ServerProcess({self.name!r}, {self.url!r}, {self.status})"
 
     def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.status == "running" else "#6e7781"
-        link = html.escape(self.browser_url)
-        return (f'<div><b>{html.escape(self.name)}</b> (separate process) · '
-                f'<a href="{link}" target="_blank">{link}</a> · '
-                f'<span style="color:{colour}">{self.status}</span></div>')
+        return link_html(self.name, self.browser_url, self.status, kind="separate process")
 
 
 def serve_process(target: str | Sequence[str], *, name: str | None = None, port: int = 0,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import html
 import ipaddress
 import socket
 import weakref
@@ -29,7 +28,7 @@ from tornado.netutil import bind_sockets
 from . import registry
 from .cell_logging import show_tornado_warnings
 from .errors import NoRunningLoopError, PortInUseError, ServeError
-from .links import browser_url
+from .links import browser_url, link_html, local_url
 
 __all__ = ["Server", "serve"]
 
@@ -78,8 +77,7 @@ class Server:
     @property
     def url(self) -> str:
         """The URL to request from this kernel, e.g. ``http://127.0.0.1:51234/``."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
+        return local_url(self.host, self.port)
 
     @property
     def browser_url(self) -> str:
@@ -117,10 +115,7 @@ class Server:
         return f"Server({self.name!r}, {self.url!r}, {self.status})"
 
     def _repr_html_(self) -> str:
-        colour = {"listening": "#1a7f37", "stopping": "#9a6700"}.get(self.status, "#6e7781")
-        link = html.escape(self.browser_url)
-        return (f'<div><b>{html.escape(self.name)}</b> · <a href="{link}" target="_blank">{link}</a>'
-                f' · <span style="color:{colour}">{self.status}</span></div>')
+        return link_html(self.name, self.browser_url, self.status)
 
 
 def serve(app: tornado.web.Application, *, name: str | None = None, port: int = 0,
