@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import labsupport
+from labsupport import kernel_loop
 
 from .conftest import ROOT, run
 
@@ -20,8 +21,10 @@ def by_name(report):
 def test_report_in_the_course_venv_is_all_green():
     report = labsupport.doctor()
     names = by_name(report)
-    for name in ("Python", "tornado", "ipykernel", "jupyterlab", "other pins", "event loop", "free port", "proxy"):
+    for name in ("tornado", "ipykernel", "jupyterlab", "other pins", "event loop", "free port", "proxy"):
         assert names[name].status == "ok", str(names[name])
+    python_status = "warn" if kernel_loop.affected() else "ok"  # 3.13.0-3.13.2: gh-130145
+    assert names["Python"].status == python_status, str(names["Python"])
     assert report.ok and "✔ tornado: 6.6.1" in str(report)
 
 
@@ -84,4 +87,4 @@ def test_command_line_doctor_exits_zero_when_green():
     result = subprocess.run([sys.executable, "-m", "labsupport", "doctor"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "✔ Python" in result.stdout and "All good" in result.stdout
+    assert " Python: 3." in result.stdout and "All good" in result.stdout
