@@ -61,6 +61,9 @@ def main(argv: list[str]) -> int:
     setup()
     if command == "lab":
         run("python", "-m", "labsupport", "doctor")
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Jupyter refuses by default
+            print("Running as root: starting JupyterLab with --allow-root.", flush=True)
+            extra = ["--allow-root", *extra]
         return run("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
     if command == "test":
         return run("python", "-m", "pytest", *extra)

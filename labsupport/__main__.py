@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
         report = doctor()
         print(report)
-        print("\nAll good: open the course with `make lab`." if report.ok
+        print("\nAll good: `python3 course.py lab` opens the course." if report.ok
               else "\nSomething needs fixing: see the ✘ lines above.")
         return 0 if report.ok else 1
     return 2  # pragma: no cover - argparse rejects unknown commands
