@@ -14,6 +14,7 @@ Example, in a notebook cell::
 from __future__ import annotations
 
 from . import kernel_loop
+from .checking import CheckFailed, check
 from .doctor import Check, DoctorReport, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
 from .errors import _install_ipython_handler
@@ -25,6 +26,7 @@ from .timeline import Span, plot_timeline, timed
 
 __all__ = [
     "Check",
+    "CheckFailed",
     "DoctorReport",
     "LabError",
     "NoRunningLoopError",
@@ -35,6 +37,7 @@ __all__ = [
     "ServerProcessError",
     "Span",
     "allow_nested_loops",
+    "check",
     "doctor",
     "nested_loops_allowed",
     "plot_timeline",

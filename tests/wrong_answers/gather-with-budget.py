@@ -1,0 +1,3 @@
+# Wrong: awaits one fetch after another, so the delays add up.
+async def fetch_all(delays):
+    return [await fetch(delay) for delay in delays]
