@@ -105,9 +105,10 @@ async def served(routes: list[tuple]) -> AsyncIterator[Site]:
 
 
 def _show(response: httpx.Response) -> str:
-    kind = response.headers.get("content-type", "")
+    if response.text.lstrip().startswith("<html>"):  # Tornado's default error page
+        return f"{response.status_code} with Tornado's HTML error page"
     body = response.text if len(response.text) <= 60 else response.text[:57] + "..."
-    return f"{response.status_code} {body!r}" + (" (HTML)" if kind.startswith("text/html") else "")
+    return f"{response.status_code} {body!r}"
 
 
 def expect(response: httpx.Response, status: int, *, site: Site, text: str | None = None,
