@@ -77,9 +77,13 @@ async def _run_in_checker_thread(make: Callable[[], Awaitable[str]], budget: flo
 
     def main() -> None:
         try:
-            outcome.set_result(asyncio.run(make()))
+            result = asyncio.run(make())
         except BaseException as exc:  # handed to the kernel's side, which decides what to say
-            outcome.set_exception(exc)
+            if not outcome.cancelled():  # the kernel's side may have given up already
+                outcome.set_exception(exc)
+        else:
+            if not outcome.cancelled():
+                outcome.set_result(result)
 
     threading.Thread(target=main, name="labsupport-check", daemon=True).start()
     return await asyncio.wait_for(asyncio.wrap_future(outcome), budget)

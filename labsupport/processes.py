@@ -45,6 +45,7 @@ class ServerProcess:
         self.pid = popen.pid
         self._popen = popen
         self._log_path = log_path
+        self._final_log: str | None = None
         self.status = "starting"
 
     @property
@@ -58,7 +59,9 @@ class ServerProcess:
         return browser_url(self.port, host=self.host)
 
     def logs(self) -> str:
-        """Everything the process printed so far (stdout and stderr)."""
+        """Everything the process printed (stdout and stderr), also after it stopped."""
+        if self._final_log is not None:
+            return self._final_log
         try:
             return self._log_path.read_text(errors="replace")
         except FileNotFoundError:
@@ -80,6 +83,8 @@ class ServerProcess:
             self._popen.wait()
         if _POSIX:  # whatever survived the supervisor (it should be nothing)
             _signal_group(self.pid, signal.SIGKILL)
+        self._final_log = self.logs()  # keep the text, drop the temporary file
+        self._log_path.unlink(missing_ok=True)
         self.status = "stopped"
 
     def _wait_until_answering(self, timeout: float) -> None:

@@ -48,6 +48,8 @@ def test_factory_target_answers_and_stop_removes_it():
     assert labsupport.running() == [proc]
     proc.stop()
     assert gone([proc.pid]) and labsupport.running() == []
+    assert "listening on http://127.0.0.1" in proc.logs()  # kept after stop,
+    assert not proc._log_path.exists()  # but the temporary file is gone
 
 
 def test_stop_also_ends_the_pool_workers_the_server_started():
