@@ -3,8 +3,10 @@
     python3 course.py lab      # create/reuse .venv, check the setup, open JupyterLab
     python3 course.py test     # create/reuse .venv, run every test (pytest + nbval)
 
-Also: ``setup`` (install only), ``doctor`` (setup check), ``notebooks`` (re-run the lessons
-and store their outputs, for authors). Extra arguments go to jupyter lab or pytest.
+Also: ``setup`` (install only), ``doctor`` (setup check), ``grade PATH...`` (grade exercise
+notebooks or a folder of submissions), ``exercises`` (regenerate the learner copies from the
+solutions) and ``notebooks`` (re-run the lessons and store their outputs, for authors).
+Extra arguments go to jupyter lab, pytest or the grader.
 On Windows type ``py course.py lab``.
 """
 
@@ -47,14 +49,14 @@ def setup() -> None:
     STAMP.write_text(_fingerprint())
 
 
-def run(*command: str) -> int:
-    """Run a command from .venv in the course folder and return its exit status."""
-    return subprocess.call([str(BIN / command[0]), *command[1:]], cwd=ROOT)
+def run(*command: str, cwd: Path | None = ROOT) -> int:
+    """Run a command from .venv (by default in the course folder) and return its exit status."""
+    return subprocess.call([str(BIN / command[0]), *command[1:]], cwd=cwd)
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch ``lab``, ``test``, ``setup``, ``doctor`` or ``notebooks``."""
-    if not argv or argv[0] not in {"lab", "test", "setup", "doctor", "notebooks"}:
+    """Dispatch one of the commands in the module docstring."""
+    if not argv or argv[0] not in {"lab", "test", "setup", "doctor", "grade", "exercises", "notebooks"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -67,8 +69,8 @@ def main(argv: list[str]) -> int:
         return run("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
     if command == "test":
         return run("python", "-m", "pytest", *extra)
-    if command == "doctor":
-        return run("python", "-m", "labsupport", "doctor")
+    if command in ("doctor", "grade", "exercises"):  # grade: paths are relative to where you are
+        return run("python", "-m", "labsupport", command, *extra, cwd=None if command == "grade" else ROOT)
     if command == "notebooks":
         lessons = extra or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
         return run("jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",

@@ -18,9 +18,11 @@ from .checking import CheckFailed, check
 from .doctor import Check, DoctorReport, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
 from .errors import _install_ipython_handler
+from .grading import GradingError, grade
 from .nesting import allow_nested_loops, nested_loops_allowed
 from .processes import ServerProcess, serve_process
 from .registry import running, stop, stop_all
+from .scoreboard import Scoreboard, TaskResult
 from .serving import Server, serve
 from .timeline import Span, plot_timeline, timed
 
@@ -28,17 +30,21 @@ __all__ = [
     "Check",
     "CheckFailed",
     "DoctorReport",
+    "GradingError",
     "LabError",
     "NoRunningLoopError",
     "PortInUseError",
+    "Scoreboard",
     "ServeError",
     "Server",
     "ServerProcess",
     "ServerProcessError",
     "Span",
+    "TaskResult",
     "allow_nested_loops",
     "check",
     "doctor",
+    "grade",
     "nested_loops_allowed",
     "plot_timeline",
     "running",
