@@ -1,4 +1,4 @@
-"""Every lesson survives being run twice in one kernel, and leaves no process behind."""
+"""Every lesson and exercise solution survives being run twice in one kernel, and leaves no process behind."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from nbclient import NotebookClient
 from .conftest import ROOT
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = LESSONS + sorted((ROOT / "exercises" / "solutions").glob("[0-9][0-9]-*.ipynb"))
 
 
 def test_there_are_lessons():
     assert len(LESSONS) >= 3
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
 def test_lesson_runs_twice_in_one_kernel(path):
     notebook = nbformat.read(path, as_version=4)
     twice = copy.deepcopy(notebook)
