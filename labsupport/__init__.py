@@ -18,11 +18,11 @@ from .checking import CheckFailed, check
 from .doctor import Check, DoctorReport, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
 from .errors import _install_ipython_handler
-from .grading import GradingError, grade
+from .loadgen import LoadError, LoadResult, LoadTargetError, NotListeningError, RequestRecord, load, sweep
 from .nesting import allow_nested_loops, nested_loops_allowed
+from .plots import plot_latency, plot_requests, plot_throughput
 from .processes import ServerProcess, serve_process
 from .registry import running, stop, stop_all
-from .scoreboard import Scoreboard, TaskResult
 from .serving import Server, serve
 from .timeline import Span, plot_timeline, timed
 
@@ -32,8 +32,13 @@ __all__ = [
     "DoctorReport",
     "GradingError",
     "LabError",
+    "LoadError",
+    "LoadResult",
+    "LoadTargetError",
     "NoRunningLoopError",
+    "NotListeningError",
     "PortInUseError",
+    "RequestRecord",
     "Scoreboard",
     "ServeError",
     "Server",
@@ -45,17 +50,34 @@ __all__ = [
     "check",
     "doctor",
     "grade",
+    "load",
     "nested_loops_allowed",
+    "plot_latency",
+    "plot_requests",
+    "plot_throughput",
     "plot_timeline",
     "running",
     "serve",
     "serve_process",
     "stop",
     "stop_all",
+    "sweep",
     "timed",
 ]
 
 __version__ = "0.1.0"
+
+# Grading pulls in nbformat (about 2 s to import here); load it on first use only, so that
+# server processes, which import this package, start quickly.
+_LAZY = {"GradingError": "grading", "grade": "grading", "Scoreboard": "scoreboard", "TaskResult": "scoreboard"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'labsupport' has no attribute {name!r}")
 
 _install_ipython_handler()
 kernel_loop.install()
