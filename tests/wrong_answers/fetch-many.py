@@ -1,0 +1,3 @@
+# Wrong: awaits one request after another, so the waits add up.
+async def fetch_all(client, urls):
+    return [(await client.get(url)).text for url in urls]
