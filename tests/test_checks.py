@@ -1,79 +1,78 @@
-"""Tests for labsupport.check and the lesson checks: right answers pass, wrong ones get a hint."""
+"""Tests for labsupport.check and every lesson's checks, driven by the exercise solutions themselves.
+
+For each task: the solution's answer passes, its stub says "not done yet", and the deliberately
+wrong answer in tests/wrong_answers/ fails with its hint. Answers run the way the notebook runs
+them: the notebook's earlier cells first (imports, given code), then the answer cell.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
+import re
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
-import tornado.web
 
 import labsupport
 from labsupport import CheckFailed
+from labsupport.checking import _TASKS
+from labsupport.exercises import make_learner_copy
 
-from .conftest import run
+from .conftest import ROOT, run
 
 WRONG = Path(__file__).parent / "wrong_answers"
-ANSWER_NAMES = {"gather-with-budget": "fetch_all", "deadline": "with_deadline", "unblock-the-kettle": "boil_kettle",
-                "greet-handler": "GreetHandler", "json-body": "LengthHandler", "json-errors": "ApiHandler",
-                "default-headers": "JSONHandler"}
-
-
-async def fetch(delay):
-    await asyncio.sleep(delay)
-    return delay
-
-
-def namespace(source: str) -> dict:
-    """Run answer source the way a notebook cell would, with the exercise's imports."""
-    names = {"asyncio": asyncio, "json": json, "time": time, "tornado": tornado, "fetch": fetch}
-    exec(compile(source, "<answer>", "exec"), names)
-    return names
-
-
-RIGHT = {
-    "gather-with-budget": "async def fetch_all(delays):\n    return await asyncio.gather(*(fetch(d) for d in delays))\n",
-    "deadline": ("async def with_deadline(coro, seconds):\n    try:\n        async with asyncio.timeout(seconds):\n"
-                 "            return await coro\n    except TimeoutError:\n        return None\n"),
-    "unblock-the-kettle": "async def boil_kettle():\n    await asyncio.sleep(0.3)\n    return 'hot water'\n",
-    "greet-handler": ("class GreetHandler(tornado.web.RequestHandler):\n    def get(self, name):\n"
-                      "        self.write(f'Hello, {name}!')\n"),
-    "json-body": ("class LengthHandler(tornado.web.RequestHandler):\n    def post(self):\n        try:\n"
-                  "            body = json.loads(self.request.body)\n        except json.JSONDecodeError:\n"
-                  "            raise tornado.web.HTTPError(400)\n"
-                  "        if not isinstance(body, dict) or not isinstance(body.get('text'), str):\n"
-                  "            raise tornado.web.HTTPError(400)\n        self.write({'length': len(body['text'])})\n"),
-    "json-errors": ("class ApiHandler(tornado.web.RequestHandler):\n    def write_error(self, status_code, **kwargs):\n"
-                    "        self.finish({'error': {'status': status_code, 'message': self._reason}})\n"),
-    "default-headers": ("class JSONHandler(tornado.web.RequestHandler):\n    def set_default_headers(self):\n"
-                        "        self.set_header('Content-Type', 'application/json; charset=UTF-8')\n"
-                        "        self.set_header('Cache-Control', 'no-store')\n"),
-}
-
+SOLUTIONS = ROOT / "exercises" / "solutions"
 WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() running",
                "unblock-the-kettle": "held the event loop", "greet-handler": "blocked the event loop",
-               "json-body": "expected 400", "json-errors": "answered 200", "default-headers": "error answer"}
+               "json-body": "expected 400", "json-errors": "answered 200", "default-headers": "error answer",
+               "fetch-many": "Hint: start them all", "handle-errors": "Hint:", "limit-concurrency": "expected at most",
+               "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
+               "offload-cpu": "ran on the event loop"}
 
 
-def answer(task: str, source: str):
-    return namespace(source)[ANSWER_NAMES[task]]
+def _exercises() -> dict[str, tuple[nbformat.NotebookNode, int, str]]:
+    """task -> (solution notebook, index of its answer cell, name the check is given)."""
+    found = {}
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(notebook.cells):
+            task = cell.metadata.get("labsupport", {}).get("task")
+            if task:
+                answer = max(i for i in range(index) if "solution" in notebook.cells[i].metadata.get("tags", []))
+                name = re.search(r'check\("[^"]+",\s*(\w+)\)', cell.source).group(1)
+                found[task] = (notebook, answer, name)
+    return found
 
 
-def test_every_task_has_a_right_and_a_wrong_answer():
-    from labsupport.checking import _TASKS
-    import labsupport.checks  # noqa: F401
-    assert set(_TASKS) == set(RIGHT) == {p.stem for p in WRONG.glob("*.py")}
+EXERCISES = _exercises()
 
 
-@pytest.mark.parametrize("task", sorted(RIGHT))
-def test_right_answer_passes(task, capsys):
-    run(labsupport.check(task, answer(task, RIGHT[task])))
+def answer(task: str, source: str | None = None):
+    """Run the notebook's code cells up to the task's answer (replaced by ``source``); return the answer."""
+    notebook, index, name = EXERCISES[task]
+    names: dict = {}
+    for number, cell in enumerate(notebook.cells[: index + 1]):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "check" in tags or cell.source.lstrip().startswith("%"):
+            continue
+        code = source if number == index and source is not None else cell.source
+        exec(compile(code, f"<{task} cell {number}>", "exec"), names)
+    return names[name]
+
+
+def test_every_task_has_a_solution_and_a_wrong_answer():
+    import labsupport.checks  # noqa: F401  (registers every task)
+    assert set(_TASKS) == set(EXERCISES) == {p.stem for p in WRONG.glob("*.py")} == set(WRONG_HINTS)
+
+
+@pytest.mark.parametrize("task", sorted(EXERCISES))
+def test_solution_passes(task, capsys):
+    run(labsupport.check(task, answer(task)))
     assert capsys.readouterr().out.startswith(f"✔ {task} passed: ")
 
 
-@pytest.mark.parametrize("task", sorted(RIGHT))
+@pytest.mark.parametrize("task", sorted(EXERCISES))
 def test_wrong_answer_fails_with_a_hint(task):
     with pytest.raises(CheckFailed) as failed:
         run(labsupport.check(task, answer(task, (WRONG / f"{task}.py").read_text())))
@@ -82,16 +81,10 @@ def test_wrong_answer_fails_with_a_hint(task):
     assert "Traceback" not in message
 
 
-@pytest.mark.parametrize("task", sorted(RIGHT))
-def test_a_stub_says_not_done_yet(task):
-    stub = RIGHT[task].replace("raise tornado.web.HTTPError(400)", "pass")
-    body_line = {"gather-with-budget": "    return await", "deadline": "    try:", "unblock-the-kettle": "    await",
-                 "greet-handler": "        self.write", "json-body": "        try:", "json-errors": "        self.finish",
-                 "default-headers": "        self.set_header('Content-Type'"}[task]
-    lines = stub.splitlines()
-    first = next(i for i, line in enumerate(lines) if line.startswith(body_line))
-    indent = body_line[: len(body_line) - len(body_line.lstrip())]
-    stub = "\n".join(lines[:first] + [f"{indent}raise NotImplementedError()"]) + "\n"
+@pytest.mark.parametrize("task", sorted(EXERCISES))
+def test_the_learner_stub_says_not_done_yet(task):
+    notebook, index, _ = EXERCISES[task]
+    stub = make_learner_copy(notebook).cells[index].source
     with pytest.raises(CheckFailed, match=f"✘ {task}: not done yet"):
         run(labsupport.check(task, answer(task, stub)))
 

@@ -1,10 +1,15 @@
-"""The checks behind ``labsupport.check``, one module per lesson; importing registers them.
+"""The checks behind ``labsupport.check``, one module per lesson; importing registers them all.
 
-Example::
+Every module of this package registers its tasks with ``@task`` when imported, so a new
+lesson's checks only need a new module here. Example::
 
     from labsupport.checking import _TASKS
     import labsupport.checks
     sorted(_TASKS)   # ['deadline', 'default-headers', 'gather-with-budget', ...]
 """
 
-from . import event_loop, first_server  # noqa: F401  (each registers its tasks)
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

@@ -8,9 +8,12 @@ Example, inside a task's check (which runs on the checker thread's loop)::
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import json
+import threading
 from collections.abc import AsyncIterator
 
 import httpx
@@ -19,7 +22,7 @@ import tornado.web
 from ..checking import CheckFailed, LoopWatch
 from ..serving import serve
 
-__all__ = ["Site", "expect", "served", "handler_class"]
+__all__ = ["Site", "expect", "handler_class", "served", "served_in_thread"]
 
 STALL_LIMIT = 0.2  # seconds the loop may stall before a handler counts as blocking
 _numbers = itertools.count(1)
@@ -102,6 +105,33 @@ async def served(routes: list[tuple]) -> AsyncIterator[Site]:
         raise CheckFailed(f"your handler blocked the event loop for {watch.longest:.1f} s, so every other "
                           "client waited. Use `await` for waiting (await asyncio.sleep, an async client), "
                           "never time.sleep or a blocking call.")
+
+
+@contextlib.asynccontextmanager
+async def served_in_thread(routes: list[tuple]) -> AsyncIterator[str]:
+    """Serve ``routes`` on a loop of its own in another thread; yield its base URL.
+
+    For an upstream service: a learner's blocking call to it then waits instead of deadlocking
+    the loop that would have to answer it.
+    """
+    ready: concurrent.futures.Future[str] = concurrent.futures.Future()
+    stop = threading.Event()
+
+    async def run() -> None:
+        server = serve(tornado.web.Application(routes, log_function=lambda handler: None),
+                       name=f"check-{next(_numbers)}")
+        ready.set_result(server.url)
+        while not stop.is_set():
+            await asyncio.sleep(0.02)
+        await server.aclose()
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="labsupport-upstream", daemon=True)
+    thread.start()
+    try:
+        yield await asyncio.wrap_future(ready)
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join, 2)
 
 
 def _show(response: httpx.Response) -> str:
