@@ -17,15 +17,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .loadgen import LoadResult
+from .timeline import _LABEL_SIZE, _TICK_SIZE, _TITLE_SIZE  # one projector-sized style
 
 if TYPE_CHECKING:  # pyplot is imported only when a figure is drawn, keeping `import labsupport` light
     from matplotlib.axes import Axes
 
 __all__ = ["plot_latency", "plot_requests", "plot_throughput"]
 
-_TITLE_SIZE = 14
-_LABEL_SIZE = 13
-_TICK_SIZE = 12
 _KINDS = (("ok (2xx)", "C0"), ("other status", "C1"), ("error", "C3"))
 
 

@@ -20,9 +20,9 @@ import httpx
 import tornado.web
 
 from ..checking import CheckFailed, LoopWatch
-from ..serving import serve
+from ..serving import Server, serve
 
-__all__ = ["Site", "expect", "handler_class", "served", "served_in_thread"]
+__all__ = ["Site", "expect", "handler_class", "serve_quietly", "served", "served_in_thread"]
 
 STALL_LIMIT = 0.2  # seconds the loop may stall before a handler counts as blocking
 _numbers = itertools.count(1)
@@ -85,15 +85,22 @@ class Site:
         return await self.request("POST", path, **kwargs)
 
 
+def serve_quietly(routes: list[tuple]) -> Server:
+    """Serve ``routes`` on the running loop under a fresh check name, with no access log.
+
+    The check reports what matters; log lines written from the checker thread would land in
+    the notebook in no reliable order.
+    """
+    app = tornado.web.Application(routes, log_function=lambda handler: None)
+    return serve(app, name=f"check-{next(_numbers)}")
+
+
 @contextlib.asynccontextmanager
 async def served(routes: list[tuple]) -> AsyncIterator[Site]:
     """Serve ``routes`` with labsupport.serve on this loop; fail if a handler stalled the loop."""
     errors: list[BaseException] = []
     routes = [(pattern, _watched(handler, errors), *rest) for pattern, handler, *rest in routes]
-    # No access log: the check reports what matters, and lines from the checker thread would
-    # land in the notebook in no reliable order.
-    app = tornado.web.Application(routes, log_function=lambda handler: None)
-    server = serve(app, name=f"check-{next(_numbers)}")
+    server = serve_quietly(routes)
     client = httpx.AsyncClient(timeout=3)
     try:
         async with LoopWatch() as watch:
@@ -118,8 +125,7 @@ async def served_in_thread(routes: list[tuple]) -> AsyncIterator[str]:
     stop = threading.Event()
 
     async def run() -> None:
-        server = serve(tornado.web.Application(routes, log_function=lambda handler: None),
-                       name=f"check-{next(_numbers)}")
+        server = serve_quietly(routes)
         ready.set_result(server.url)
         while not stop.is_set():
             await asyncio.sleep(0.02)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import itertools
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -19,12 +18,11 @@ import httpx
 import tornado.web
 
 from ..checking import CheckFailed, LoopWatch, task
-from ..serving import serve
+from .http_checks import serve_quietly
 
 __all__: list[str] = []
 
 STALL_LIMIT = 0.2  # a stall this long explains a slow result as blocking code
-_numbers = itertools.count(1)
 
 
 def _coroutine_function(answer: object, name: str) -> None:
@@ -85,12 +83,11 @@ async def _api() -> AsyncIterator[tuple[str, dict]]:
     an httpx client blocks for a moment by itself (more on a busy machine).
     """
     stats = {"now": 0, "peak": 0}
-    app = tornado.web.Application([
+    server = serve_quietly([
         (r"/echo/([a-z0-9-]+)", _EchoHandler, {"stats": stats}),
         (r"/status/([0-9]{3})", _StatusHandler),
         (r"/hang", _HangHandler),
-    ], log_function=lambda handler: None)  # no access log from the checker thread
-    server = serve(app, name=f"check-clients-{next(_numbers)}")
+    ])
     try:
         async with LoopWatch() as watch:
             stats["watch"] = watch
