@@ -10,12 +10,18 @@ Example (an ordinary notebook cell, no ``await`` needed)::
 
     server = labsupport.serve(tornado.web.Application([(r"/", HelloHandler)]))
     server.url      # 'http://127.0.0.1:51234/'; re-running the cell replaces the server
+
+A raw TCP server (a ``tornado.tcpserver.TCPServer`` instance) is served the same way::
+
+    echo = labsupport.serve(EchoServer())
+    echo.port       # 51235; echo.url is 'tcp://127.0.0.1:51235'
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import html
 import ipaddress
 import socket
 import weakref
@@ -24,6 +30,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream
 from tornado.netutil import bind_sockets
+from tornado.tcpserver import TCPServer
 
 from . import registry
 from .cell_logging import show_tornado_warnings
@@ -50,34 +57,58 @@ class _TrackingHTTPServer(HTTPServer):
 
     def close_streams(self) -> int:
         """Close every open stream now; return how many were open."""
-        open_streams = [s for s in list(self.streams) if not s.closed()]
-        for stream in open_streams:
-            stream.close()
-        return len(open_streams)
+        return _close(self.streams)
+
+
+def _track_streams(tcp_server: TCPServer) -> weakref.WeakSet[IOStream]:
+    """Make a plain ``TCPServer`` remember its streams, so stopping it can close them."""
+    streams: weakref.WeakSet[IOStream] = weakref.WeakSet()
+    handle_stream = tcp_server.handle_stream
+
+    def tracking_handle_stream(stream: IOStream, address: tuple):
+        streams.add(stream)
+        return handle_stream(stream, address)
+
+    tcp_server.handle_stream = tracking_handle_stream  # type: ignore[method-assign]
+    return streams
+
+
+def _close(streams: weakref.WeakSet[IOStream]) -> int:
+    open_streams = [s for s in list(streams) if not s.closed()]
+    for stream in open_streams:
+        stream.close()
+    return len(open_streams)
 
 
 class Server:
-    """A Tornado app listening on this kernel's loop; made by :func:`serve`.
+    """A Tornado app (or TCP server) listening on this kernel's loop; made by :func:`serve`.
 
     ``url`` and ``port`` say where it listens; ``stop()`` stops it at once (connections close in
     the background) and ``await aclose()`` also waits until every connection has closed.
     """
 
-    def __init__(self, *, name: str, http_server: _TrackingHTTPServer, host: str, port: int,
-                 loop: asyncio.AbstractEventLoop, cell_id: str | None) -> None:
+    def __init__(self, *, name: str, tcp_server: TCPServer, streams: weakref.WeakSet[IOStream],
+                 host: str, port: int, loop: asyncio.AbstractEventLoop,
+                 cell_id: str | None) -> None:
         self.name = name
         self.host = host
         self.port = port
         self.cell_id = cell_id
-        self._http = http_server
+        self._tcp = tcp_server
+        self._streams = streams
         self._loop = loop
         self._closing: asyncio.Task | None = None
         self.status = "listening"
 
     @property
+    def is_http(self) -> bool:
+        """True for a web app, False for a raw TCP server."""
+        return isinstance(self._tcp, HTTPServer)
+
+    @property
     def url(self) -> str:
-        """The URL to request from this kernel, e.g. ``http://127.0.0.1:51234/``."""
-        return local_url(self.host, self.port)
+        """Where to connect from this kernel: ``http://127.0.0.1:51234/`` or ``tcp://127.0.0.1:51234``."""
+        return local_url(self.host, self.port) if self.is_http else f"tcp://{self.host}:{self.port}"
 
     @property
     def browser_url(self) -> str:
@@ -91,13 +122,13 @@ class Server:
         registry._forget(self)
         self.status = "stopping"
         try:
-            self._http.stop()
+            self._tcp.stop()
         except (RuntimeError, ValueError, OSError):  # the loop it ran on is already closed
             pass
         if _loop_or_none() is self._loop and not self._loop.is_closed():
             self._closing = self._loop.create_task(self._close_connections())
         else:  # at interpreter exit or from another loop: close what we can right away
-            self._http.close_streams()
+            _close(self._streams)
             self.status = "stopped"
 
     async def aclose(self, *, timeout: float = 5.0) -> None:
@@ -107,42 +138,63 @@ class Server:
             await asyncio.wait_for(asyncio.shield(self._closing), timeout)
 
     async def _close_connections(self) -> None:
-        self._http.close_streams()
-        await self._http.close_all_connections()
+        _close(self._streams)
+        if isinstance(self._tcp, HTTPServer):
+            await self._tcp.close_all_connections()
         self.status = "stopped"
 
     def __repr__(self) -> str:
         return f"Server({self.name!r}, {self.url!r}, {self.status})"
 
     def _repr_html_(self) -> str:
+        if not self.is_http:  # a browser cannot talk to a raw TCP server: no link
+            return f"<div><b>{html.escape(self.name)}</b> · {html.escape(self.url)} · {self.status}</div>"
         return link_html(self.name, self.browser_url, self.status)
 
 
-def serve(app: tornado.web.Application, *, name: str | None = None, port: int = 0,
+def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, port: int = 0,
           host: str = "127.0.0.1") -> Server:
-    """Listen with ``app`` on the running loop and return the :class:`Server`.
+    """Listen with ``app`` (or a ``TCPServer`` instance) on the running loop; return the :class:`Server`.
 
-    Serving again under the same ``name`` (by default the app's handler names), or from the
-    same notebook cell, stops the earlier server first, so re-running a cell is always safe.
-    ``port=0`` lets the operating system choose a free port.
+    Serving again under the same ``name`` (by default the app's handler names, or the TCP
+    server's class name), or from the same notebook cell, stops the earlier server first, so
+    re-running a cell is always safe. ``port=0`` lets the operating system choose a free port.
     """
-    if not isinstance(app, tornado.web.Application):
+    if isinstance(app, TCPServer):
+        _check_not_served_before(app)
+    elif not isinstance(app, tornado.web.Application):
         raise ServeError(_not_an_app_message(app))
     loop = _running_loop()
     _check_host(host)
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ServeError(f"port must be an int from 0 to 65535 (0 picks a free port), not {port!r}.")
-    name = name or _name_from_app(app)
+    if isinstance(app, TCPServer):
+        name = name or type(app).__name__
+    else:
+        name = name or _name_from_app(app)
     cell_id = _current_cell_id()
     registry._replace(name, cell_id)
     sockets = _bind(port, host)
-    http_server = _TrackingHTTPServer(app)
-    http_server.add_sockets(sockets)
-    server = Server(name=name, http_server=http_server, host=host,
+    if isinstance(app, TCPServer):
+        tcp_server: TCPServer = app
+        tcp_server._labsupport_served = True  # type: ignore[attr-defined]
+        streams = _track_streams(tcp_server)
+    else:
+        tcp_server = _TrackingHTTPServer(app)
+        streams = tcp_server.streams
+    tcp_server.add_sockets(sockets)
+    server = Server(name=name, tcp_server=tcp_server, streams=streams, host=host,
                     port=sockets[0].getsockname()[1], loop=loop, cell_id=cell_id)
     registry._add(server)
     show_tornado_warnings()
     return server
+
+
+def _check_not_served_before(tcp_server: TCPServer) -> None:
+    if getattr(tcp_server, "_labsupport_served", False):
+        cls = type(tcp_server).__name__
+        raise ServeError(f"This {cls} was served before, and a stopped TCPServer cannot listen "
+                         f"again. Serve a new one: labsupport.serve({cls}()).")
 
 
 def _loop_or_none() -> asyncio.AbstractEventLoop | None:

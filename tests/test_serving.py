@@ -9,6 +9,9 @@ import pytest
 import tornado.web
 import tornado.websocket
 from tornado.httpclient import AsyncHTTPClient
+from tornado.iostream import StreamClosedError
+from tornado.tcpclient import TCPClient
+from tornado.tcpserver import TCPServer
 
 import labsupport
 from labsupport import NoRunningLoopError, PortInUseError, ServeError
@@ -160,4 +163,39 @@ def test_repr_html_links_through_the_hub_proxy(monkeypatch):
         server = labsupport.serve(make_hello_app(), name="hub")
         assert f'href="/user/ada/proxy/{server.port}/"' in server._repr_html_()
         assert "listening" in server._repr_html_()
+    run(scenario())
+
+
+class _EchoServer(TCPServer):
+    async def handle_stream(self, stream, address):
+        try:
+            while True:
+                await stream.write(await stream.read_until(b"\n"))
+        except StreamClosedError:
+            pass
+
+
+def test_serve_takes_a_tcp_server_and_replaces_it_by_class_name():
+    async def scenario():
+        first = labsupport.serve(_EchoServer())
+        assert first.url == f"tcp://127.0.0.1:{first.port}" and not first.is_http
+        assert "href" not in first._repr_html_()  # no browser link for raw TCP
+        stream = await TCPClient().connect("127.0.0.1", first.port)
+        await stream.write(b"ping\n")
+        assert await stream.read_until(b"\n") == b"ping\n"
+        second = labsupport.serve(_EchoServer(), port=first.port)
+        assert first.status in ("stopping", "stopped") and labsupport.running() == [second]
+        with pytest.raises(StreamClosedError):  # replacing closed the old server's connection
+            await asyncio.wait_for(stream.read_until(b"\n"), 2)
+        await second.aclose()
+        assert refused(second.port)
+    run(scenario())
+
+
+def test_a_stopped_tcp_server_cannot_be_served_again():
+    async def scenario():
+        echo = _EchoServer()
+        labsupport.serve(echo).stop()
+        with pytest.raises(ServeError, match=r"served before.*labsupport.serve\(_EchoServer\(\)\)"):
+            labsupport.serve(echo)
     run(scenario())
