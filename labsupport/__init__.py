@@ -24,6 +24,7 @@ from .plots import plot_latency, plot_requests, plot_throughput
 from .processes import ServerProcess, serve_process
 from .registry import running, stop, stop_all
 from .serving import Server, serve
+from .steps import counts_over_time, plot_steps
 from .timeline import Span, plot_timeline, timed
 
 __all__ = [
@@ -48,12 +49,14 @@ __all__ = [
     "TaskResult",
     "allow_nested_loops",
     "check",
+    "counts_over_time",
     "doctor",
     "grade",
     "load",
     "nested_loops_allowed",
     "plot_latency",
     "plot_requests",
+    "plot_steps",
     "plot_throughput",
     "plot_timeline",
     "running",

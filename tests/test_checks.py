@@ -30,7 +30,9 @@ WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() 
                "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
                "offload-cpu": "ran on the event loop",
                "shout-server": "Catch StreamClosedError", "ask-with-timeout": "asyncio.wait_for",
-               "sum-server": "catch ValueError, answer a line"}
+               "sum-server": "catch ValueError, answer a line",
+               "worker-pool": "expected at most 4", "polite-fetch": "expected at most 3",
+               "safe-counter": "updates were lost"}
 
 
 def _exercises() -> dict[str, tuple[nbformat.NotebookNode, int, str]]:
