@@ -24,7 +24,7 @@ from ..serving import Server, serve
 
 __all__ = ["Site", "expect", "handler_class", "serve_quietly", "served", "served_in_thread"]
 
-STALL_LIMIT = 0.2  # seconds the loop may stall before a handler counts as blocking
+STALL_LIMIT = 0.25  # seconds the loop may stall before a handler counts as blocking (wrong answers stall 0.3 s or more)
 _numbers = itertools.count(1)
 
 
