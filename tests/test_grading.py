@@ -95,7 +95,7 @@ def graded(tmp_path_factory, solutions):
     (subs / "broken" / "99-fixture.ipynb").write_text("{this is not json")
     write(new_notebook(cells=[new_code_cell("1 + 1")]), subs / "stranger.ipynb")
     started = time.monotonic()
-    board = grade([subs], solutions_dir=solutions, cell_timeout=3, jobs=2)
+    board = grade([subs], solutions_dir=solutions, cell_timeout=8, jobs=2)
     return board, time.monotonic() - started
 
 
@@ -130,7 +130,7 @@ def test_a_missing_check_cell_is_reported(graded):
 
 def test_a_hung_check_and_a_hung_answer_cell_time_out_and_later_cells_still_run(graded):
     rows = by_task(graded[0], "hung.ipynb")
-    assert (rows["add"].status, rows["add"].reason) == ("timeout", "took longer than 3 s")
+    assert (rows["add"].status, rows["add"].reason) == ("timeout", "took longer than 8 s")
     assert (rows["double"].status, rows["double"].reason) == (
         "timeout", "an earlier cell timed out: `import time; time.sleep(600)`")
 
@@ -156,7 +156,7 @@ def test_scoreboard_text_and_files(graded, tmp_path):
     assert not board.ok
     text = str(board)
     assert "good.ipynb: 2/2 passed\n  ✔ add\n  ✔ double" in text
-    assert "hung.ipynb: 0/2 passed (2 timeout)\n  ⏱ add: took longer than 3 s\n  ⏱ double: an earlier" in text
+    assert "hung.ipynb: 0/2 passed (2 timeout)\n  ⏱ add: took longer than 8 s\n  ⏱ double: an earlier" in text
     rows = list(csv.DictReader(board.write_csv(tmp_path / "grades.csv").open(encoding="utf-8")))
     assert [list(row) for row in rows[:1]] == [["notebook", "task", "status", "reason"]]
     assert [(r["task"], r["status"], r["reason"]) for r in rows] == [(r.task, r.status, r.reason) for r in board]
@@ -186,11 +186,11 @@ def test_a_notebook_past_its_time_limit_is_killed_while_others_are_graded(tmp_pa
     write(submission(), tmp_path / "fine.ipynb")
     started = time.monotonic()
     board = grade([tmp_path / "stuck.ipynb", tmp_path / "fine.ipynb"], solutions_dir=solutions,
-                  cell_timeout=60, notebook_timeout=10, jobs=2)
-    assert time.monotonic() - started < 30
+                  cell_timeout=60, notebook_timeout=20, jobs=2)
+    assert time.monotonic() - started < 60
     stuck_rows = by_task(board, "stuck.ipynb")
     assert {r.status for r in stuck_rows.values()} == {"timeout"}
-    assert stuck_rows["add"].reason == "stopped: the notebook ran longer than 10 s in total"
+    assert stuck_rows["add"].reason == "stopped: the notebook ran longer than 20 s in total"
     assert {r.status for r in by_task(board, "fine.ipynb").values()} == {"pass"}
     kernel = int(pid_file.read_text())
     assert not psutil.pid_exists(kernel) or psutil.Process(kernel).status() == psutil.STATUS_ZOMBIE, \
