@@ -166,7 +166,7 @@ async def hold(url: str, *, connections: int, concurrency: int = 100, timeout: f
             print(held.served)   # 200; the server holds 200 idle connections right now
     """
     host, port, netloc = _check_url(url)
-    _check_count(connections, concurrency)
+    _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds)
     held = Held(asked=connections)
     request = f"GET / HTTP/1.1\r\nHost: {netloc}\r\n\r\n".encode()
     with _file_limit(connections):
@@ -196,7 +196,7 @@ async def measure(server: str, *, connections: int, concurrency: int = 100, time
     """
     if server not in SERVERS:
         raise C10kError(f"server must be one of {', '.join(map(repr, SERVERS))}, not {server!r}.")
-    _check_count(connections, concurrency)
+    _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds, settle=settle)
     with _file_limit(connections):  # fails here, before any process starts, if it cannot fit
         proc = serve_process(["{python}", "-m", "labsupport.c10k_servers", server, "--port={port}",
                               "--host={host}", f"--files={connections + _SPARE_FILES}"],
@@ -304,11 +304,14 @@ def _check_url(url: object) -> tuple[str, int, str]:
     return host, port, parts.netloc
 
 
-def _check_count(connections: object, concurrency: object) -> None:
+def _check_options(connections: object, concurrency: object, **seconds: object) -> None:
     for name, value, top in (("connections", connections, MAX_CONNECTIONS),
                              ("concurrency", concurrency, 1000)):
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
             raise C10kError(f"{name} must be a whole number from 1 to {top:,}, not {value!r}.")
+    for name, value in seconds.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:
+            raise C10kError(f"{name} must be a number of seconds from 0 to 3600, not {value!r}.")
 
 
 def _describe(exc: BaseException) -> str:
