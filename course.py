@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     if command in ("doctor", "grade", "exercises"):  # grade: paths are relative to where you are
         return run("python", "-m", "labsupport", command, *extra, cwd=None if command == "grade" else ROOT)
     if command == "notebooks":
-        lessons = extra or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+        lessons = extra or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
         return run("jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
                    "--ExecutePreprocessor.timeout=120", *lessons)
     return 0

@@ -151,7 +151,7 @@ def main() -> int:
 
     lessons: list[tuple[str, float, str]] = []
     if not args.skip_nbval:
-        for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb")):
             seconds, verdict = run_lesson(notebook)
             print(f"  {notebook.name}: {seconds:.1f} s, {verdict}")
             lessons.append((notebook.name, seconds, verdict))

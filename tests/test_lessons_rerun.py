@@ -11,8 +11,8 @@ from nbclient import NotebookClient
 
 from .conftest import ROOT
 
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-NOTEBOOKS = LESSONS + sorted((ROOT / "exercises" / "solutions").glob("[0-9][0-9]-*.ipynb"))
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
+NOTEBOOKS = LESSONS + sorted((ROOT / "exercises" / "solutions").glob("[0-9][0-9]*-*.ipynb"))
 
 
 def test_there_are_lessons():
