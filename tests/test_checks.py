@@ -28,7 +28,9 @@ WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() 
                "json-body": "expected 400", "json-errors": "answered 200", "default-headers": "error answer",
                "fetch-many": "Hint: start them all", "handle-errors": "Hint:", "limit-concurrency": "expected at most",
                "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
-               "offload-cpu": "ran on the event loop"}
+               "offload-cpu": "ran on the event loop",
+               "size-limit": "instead of closing the socket with 1009", "rate-limit": "forget messages older than",
+               "waiter-cleanup": "still waiting for it"}
 
 
 def _exercises() -> dict[str, tuple[nbformat.NotebookNode, int, str]]:

@@ -64,7 +64,7 @@ class MessageBuffer:
     @property
     def waiting(self) -> int:
         """How many waits are still parked (neither woken, timed out nor cancelled)."""
-        return len(self._waiters)
+        return sum(not waiter.done() for waiter in self._waiters)  # done ones leave the set a moment later
 
     def close(self) -> None:
         """Wake every parked request for good: the room is closing."""
