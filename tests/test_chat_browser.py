@@ -3,11 +3,13 @@
 Playwright drives Debian's ``chromium`` (``/usr/bin/chromium``; set ``CHROMIUM`` to use another
 binary), since Playwright's own browser downloads are not possible on the course machines.
 Without Chromium or Playwright these tests skip, except in CI (``TORNADO_LAB_CI=1``), where
-they fail. Screenshots land in ``test-artifacts/``.
+they fail. Screenshots land in ``test-artifacts/``. One test runs a real Jupyter server with
+jupyter-server-proxy in front of the chat, as on JupyterHub (``/user/NAME/proxy/PORT/``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -15,6 +17,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+import labsupport
 
 from .chat_helpers import serving
 from .conftest import ROOT, run
@@ -25,6 +29,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 10_000
+TOKEN = "browser-test-token"
 
 
 def _missing() -> str | None:
@@ -113,6 +118,37 @@ def test_two_pages_chat_by_long_polling():
             assert [m["body"] for m in chat.room.buffer.since(0)] == ["Polling hello from Alice", "Bob answers by long polling"]
             await screenshot(bob, "chat-long-polling.png")
     run(scenario(), timeout=60)
+
+
+def test_the_page_works_behind_jupyter_server_proxy(tmp_path):
+    """As on JupyterHub: the page at /user/ada/proxy/PORT/, its socket and posts through Jupyter's proxy."""
+    async def scenario():
+        async with serving() as chat:
+            jupyter = await asyncio.to_thread(
+                labsupport.serve_process,
+                ["{python}", "-m", "jupyter", "server", "--port={port}", "--ServerApp.ip={host}",
+                 "--ServerApp.base_url=/user/ada/", f"--IdentityProvider.token={TOKEN}",
+                 "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
+                name="jupyter-server", env={"JUPYTER_RUNTIME_DIR": str(tmp_path)}, ready_timeout=60)
+            try:
+                base = f"{jupyter.url}user/ada/"
+                proxied = f"{base}proxy/{chat.server.port}/"
+                async with two_pages(f"{base}api/status?token={TOKEN}") as (alice, bob):
+                    from playwright.async_api import expect
+
+                    await alice.goto(proxied)          # the WebSocket page
+                    await bob.goto(proxied + "poll")   # the long-polling page, same room
+                    await expect(alice.locator("#status")).to_have_text("connected over a WebSocket")
+                    await say(alice, "Through the proxy by WebSocket")
+                    await expect_message(bob, "Through the proxy by WebSocket")
+                    await say(bob, "Through the proxy by long polling")
+                    await expect_message(alice, "Through the proxy by long polling")
+                    await screenshot(alice, "chat-behind-proxy.png")
+                    cookies = {c["name"]: c for c in await alice.context.cookies()}
+                    assert "chat_xsrf" in cookies and "_xsrf" not in cookies  # Jupyter's own cookie name left alone
+            finally:
+                await asyncio.to_thread(jupyter.stop)
+    run(scenario(), timeout=90)
 
 
 async def chatroom_shutdown(chat) -> None:
