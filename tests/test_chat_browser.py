@@ -128,7 +128,7 @@ def test_the_page_works_behind_jupyter_server_proxy(tmp_path):
                 labsupport.serve_process,
                 ["{python}", "-m", "jupyter", "server", "--port={port}", "--ServerApp.ip={host}",
                  "--ServerApp.base_url=/user/ada/", f"--IdentityProvider.token={TOKEN}",
-                 "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
+                 "--ServerApp.port_retries=0", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
                 name="jupyter-server", env={"JUPYTER_RUNTIME_DIR": str(tmp_path)}, ready_timeout=60)
             try:
                 base = f"{jupyter.url}user/ada/"
