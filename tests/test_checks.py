@@ -32,7 +32,9 @@ WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() 
                "shout-server": "Catch StreamClosedError", "ask-with-timeout": "asyncio.wait_for",
                "sum-server": "catch ValueError, answer a line",
                "worker-pool": "expected at most 4", "polite-fetch": "expected at most 3",
-               "safe-counter": "updates were lost"}
+               "safe-counter": "updates were lost",
+               "size-limit": "instead of closing the socket with 1009", "rate-limit": "forget messages older than",
+               "waiter-cleanup": "still waiting for it"}
 
 
 def _exercises() -> dict[str, tuple[nbformat.NotebookNode, int, str]]:

@@ -1,0 +1,70 @@
+"""The WebSocket side of the chat: one ``ChatSocketHandler`` per connected browser tab.
+
+Frames in are JSON like ``{"body": "hello"}``; frames out are messages like
+``{"id": 7, "body": "hello"}``. Bad input closes that one socket with a code that says why.
+
+Example::
+
+    import tornado.web
+    from chatroom.room import Room
+    from chatroom.sockets import ChatSocketHandler
+    room = Room()
+    app = tornado.web.Application([(r"/chatsocket", ChatSocketHandler, {"room": room})],
+                                  websocket_max_message_size=4096)   # bigger frames: close 1009
+"""
+
+from __future__ import annotations
+
+import json
+
+import tornado.websocket
+
+from .messages import RateLimit
+from .room import Room
+
+__all__ = ["INVALID_DATA", "MESSAGE_TOO_BIG", "POLICY_VIOLATION", "ChatSocketHandler"]
+
+INVALID_DATA = 1007       # the frame is not the JSON we expect
+POLICY_VIOLATION = 1008   # too many messages too fast
+MESSAGE_TOO_BIG = 1009    # sent by Tornado itself for frames over websocket_max_message_size
+
+
+class ChatSocketHandler(tornado.websocket.WebSocketHandler):
+    """A chat client connected over a WebSocket."""
+
+    def initialize(self, room: Room) -> None:
+        self.room = room
+        count, per = room.rate
+        self.limit = RateLimit(count, per=per)
+
+    def open(self) -> None:
+        """Called when the handshake is done: join the room and catch up on recent messages."""
+        self.room.sockets.add(self)
+        for message in self.room.buffer.since(0):
+            self.send(message)
+
+    def on_message(self, frame: str | bytes) -> None:
+        """Called for each frame from the client: publish it, or close this socket if it is bad."""
+        if not self.limit.allow():
+            count, per = self.room.rate
+            self.close(POLICY_VIOLATION, f"rate limit: more than {count} messages in {per:g} s")
+            return
+        try:
+            body = json.loads(frame)["body"]
+        except (ValueError, KeyError, TypeError):
+            body = None
+        if not isinstance(body, str) or not body.strip():
+            self.close(INVALID_DATA, 'expected JSON like {"body": "hello"}')
+            return
+        self.room.publish(body.strip())
+
+    def send(self, message: dict) -> None:
+        """Send one message; a socket that has gone leaves the room instead of raising."""
+        try:
+            self.write_message(message)
+        except tornado.websocket.WebSocketClosedError:
+            self.room.sockets.discard(self)
+
+    def on_close(self) -> None:
+        """Called when the connection is gone, whoever closed it."""
+        self.room.sockets.discard(self)
