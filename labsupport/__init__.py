@@ -26,6 +26,7 @@ from .registry import running, stop, stop_all
 from .serving import Server, serve
 from .steps import counts_over_time, plot_steps
 from .timeline import Span, plot_timeline, timed
+from .todo_process import serve_todo, sqlite_url
 
 __all__ = [
     "Check",
@@ -62,8 +63,10 @@ __all__ = [
     "running",
     "serve",
     "serve_process",
+    "serve_todo",
     "stop",
     "stop_all",
+    "sqlite_url",
     "sweep",
     "timed",
 ]

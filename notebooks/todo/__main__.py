@@ -1,0 +1,52 @@
+"""Run the to-do app: ``python -m todo --port=8888 --database_url=sqlite+aiosqlite:///todo.db``.
+
+Each option can also come from the environment in capitals (``DATABASE_URL=... python -m todo``);
+the command line wins. Ctrl-C (or SIGTERM) finishes the requests in progress, then exits.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+from sqlalchemy.engine import make_url
+from tornado.options import define, options, parse_command_line
+
+from . import make_app
+
+define("port", default=8888, help="port to listen on")
+define("address", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+define("database_url", default="sqlite+aiosqlite:///todo.db", help="SQLAlchemy URL of the database")
+define("cookie_secret", default="", help="secret that signs login cookies (random when empty)")
+OURS = ("port", "address", "database_url", "cookie_secret")
+
+
+def parse_options(argv: list[str]) -> None:
+    """Options from the environment first, then from the command line, which wins."""
+    from_environment = [f"--{name}={os.environ[name.upper()]}" for name in OURS if name.upper() in os.environ]
+    parse_command_line([argv[0], *from_environment, *argv[1:]])
+
+
+async def main() -> None:
+    parse_options(sys.argv)
+    app = make_app(database_url=options.database_url, cookie_secret=options.cookie_secret)
+    shown_url = make_url(options.database_url).render_as_string(hide_password=True)
+    try:
+        await app.database.create_tables()
+        server = app.listen(options.port, options.address, max_body_size=1024 * 1024)
+    except Exception as exc:  # a bad URL, a database that is down, a port in use: say which
+        await app.database.close()
+        sys.exit(f"todo: cannot start on {options.address}:{options.port} with {shown_url}: {exc}")
+    logging.info("to-do app on http://%s:%d/ with %s", options.address, options.port, shown_url)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    await stop.wait()
+    server.stop()
+    await server.close_all_connections()
+    await app.database.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,78 @@
+"""The account views: register, log in and out, read, change and delete a profile."""
+
+from sqlalchemy.exc import IntegrityError
+
+from .auth import AccountView
+from .base import ApiError
+from .database import in_transaction
+from .models import Profile
+from .passwords import check_password, hash_password
+from .validation import Field, clean
+
+USERNAME = Field(required=True, max_length=40, pattern=r"[A-Za-z0-9_.-]+",
+                 looks_like="ada_lovelace (letters, digits, '_', '.', '-')")
+EMAIL = Field(required=True, max_length=254, pattern=r"[^@\s]+@[^@\s]+", looks_like="ada@example.org")
+PASSWORD = Field(required=True, min_length=8, max_length=200)
+
+
+class RegisterView(AccountView):
+    """POST {"username", "email", "password"} creates an account (201)."""
+
+    @in_transaction
+    async def post(self) -> None:
+        fields = clean(self.form_data, {"username": USERNAME, "email": EMAIL, "password": PASSWORD})
+        if await self.find_profile(fields["username"]) is not None:
+            raise ApiError(409, f"the username {fields['username']!r} is taken")
+        profile = Profile(username=fields["username"], email=fields["email"],
+                          password_hash=await hash_password(fields["password"]))
+        self.session.add(profile)
+        try:
+            await self.session.flush()
+        except IntegrityError:  # registered by a concurrent request since our check
+            raise ApiError(409, f"the username {fields['username']!r} is taken") from None
+        self.send(profile.to_dict(), 201)
+
+
+class LoginView(AccountView):
+    """POST {"username", "password"} sets the signed login cookie."""
+
+    @in_transaction
+    async def post(self) -> None:
+        fields = clean(self.form_data, {"username": USERNAME, "password": Field(required=True, max_length=200)})
+        profile = await self.find_profile(fields["username"])
+        if profile is None or not await check_password(fields["password"], profile.password_hash):
+            raise ApiError(401, "wrong username or password")
+        self.log_in(profile)
+        self.send(profile.to_dict())
+
+
+class LogoutView(AccountView):
+    """POST clears the login cookie."""
+
+    def post(self) -> None:
+        self.log_out()
+        self.send({"message": "logged out"})
+
+
+class ProfileView(AccountView):
+    """GET, PUT (email, password) and DELETE your own profile; deleting it deletes its tasks."""
+
+    @in_transaction
+    async def get(self, username: str) -> None:
+        self.send((await self.owner(username)).to_dict())
+
+    @in_transaction
+    async def put(self, username: str) -> None:
+        profile = await self.owner(username)
+        fields = clean(self.form_data, {"email": EMAIL, "password": PASSWORD}, partial=True)
+        if "email" in fields:
+            profile.email = fields["email"]
+        if "password" in fields:
+            profile.password_hash = await hash_password(fields["password"])
+        self.send(profile.to_dict())
+
+    @in_transaction
+    async def delete(self, username: str) -> None:
+        await self.session.delete(await self.owner(username))
+        self.log_out()
+        self.send(None, 204)

@@ -1,0 +1,36 @@
+"""make_app: the routes of the to-do API and the settings every view reads."""
+
+import secrets
+
+import tornado.web
+
+from .accounts import LoginView, LogoutView, ProfileView, RegisterView
+from .base import NotFoundView
+from .database import Database
+from .info import InfoView
+from .tasks import TaskListView, TaskView
+
+USER = r"(?P<username>[A-Za-z0-9_.-]{1,40})"
+ROUTES = [
+    (r"/", InfoView),
+    (r"/api/v1/accounts", RegisterView),
+    (r"/api/v1/accounts/login", LoginView),
+    (r"/api/v1/accounts/logout", LogoutView),
+    (rf"/api/v1/accounts/{USER}", ProfileView),
+    (rf"/api/v1/accounts/{USER}/tasks", TaskListView),
+    (rf"/api/v1/accounts/{USER}/tasks/(?P<task_id>[0-9]{{1,18}})", TaskView),
+]
+
+
+def make_app(*, database_url: str = "sqlite+aiosqlite:///todo.db", cookie_secret: str = "",
+             max_body_bytes: int = 64 * 1024, **settings) -> tornado.web.Application:
+    """The to-do app on ``database_url``; call ``await app.database.create_tables()`` before serving."""
+    app = tornado.web.Application(
+        ROUTES,
+        default_handler_class=NotFoundView,  # unknown paths get a JSON 404 too
+        cookie_secret=cookie_secret or secrets.token_hex(32),  # random: logins end at a restart
+        max_body_bytes=max_body_bytes,
+        **settings,
+    )
+    app.database = Database(database_url)
+    return app

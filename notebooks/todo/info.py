@@ -1,0 +1,16 @@
+"""InfoView: what the API offers, at /."""
+
+import re
+
+from .base import BaseView
+
+
+class InfoView(BaseView):
+    """GET / lists every route and its methods; other methods are answered 405."""
+
+    def get(self) -> None:
+        routes = {}
+        for rule in self.application.wildcard_router.rules:
+            path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", rule.matcher.regex.pattern.rstrip("$"))
+            routes[path] = rule.target.allowed_methods()
+        self.send({"name": "to-do API", "version": 1, "routes": routes})

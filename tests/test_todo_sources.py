@@ -1,0 +1,50 @@
+"""The to-do app has one source: the ``%%writefile todo/...`` cells of the lessons.
+
+Every file in ``notebooks/todo/`` is written by exactly one cell, and the committed file is
+exactly what that cell writes, so running the lessons can never change the app.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import nbformat
+import pytest
+
+from .conftest import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+APP = NOTEBOOKS / "todo"
+
+
+def written_files() -> dict[str, list[tuple[str, str]]]:
+    """{path: [(notebook, text written), ...]} for every %%writefile cell that writes into todo/."""
+    found: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            first, _, body = cell.source.partition("\n")
+            if cell.cell_type == "code" and first.startswith("%%writefile"):
+                target = first.split()[-1]
+                if target.startswith("todo/"):
+                    # IPython ends the cell with a newline before the magic writes it
+                    found[target].append((path.name, body if body.endswith("\n") else body + "\n"))
+    return found
+
+
+def test_lessons_write_the_app():
+    assert len(written_files()) >= 10
+
+
+def test_every_app_file_is_written_by_exactly_one_cell():
+    written = written_files()
+    on_disk = sorted(f"todo/{p.relative_to(APP).as_posix()}" for p in APP.rglob("*.py"))
+    assert sorted(written) == on_disk, "a file in notebooks/todo/ that no lesson writes, or the reverse"
+    twice = {target: [name for name, _ in cells] for target, cells in written.items() if len(cells) > 1}
+    assert twice == {}, "a file written by more than one cell: the lessons would fight over it"
+
+
+@pytest.mark.parametrize("target", sorted(written_files()))
+def test_committed_file_is_what_the_lesson_writes(target):
+    (notebook, text), = written_files()[target]
+    assert (NOTEBOOKS / target).read_text() == text, (
+        f"{target} differs from what {notebook} writes: edit the cell, then run the lesson")
