@@ -39,7 +39,7 @@ class BaseView(tornado.web.RequestHandler):
             return {}
         try:
             data = json.loads(self.request.body)
-        except ValueError as exc:  # also catches bodies that are not UTF-8
+        except (ValueError, RecursionError) as exc:  # also bodies that are not UTF-8, or nested too deep
             raise ApiError(400, f"the body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ApiError(400, f"the body must be a JSON object like {{\"name\": ...}}, not {type(data).__name__}")

@@ -60,6 +60,8 @@ def _convert(value, field: Field):
             raise ValueError(f"must be a date like \"2026-12-31\", not {value!r}") from None
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {type(value).__name__}")
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):  # databases refuse both
+        raise ValueError("must be text without NUL characters or lone surrogates")
     value = value.strip()
     if not field.min_length <= len(value) <= field.max_length:
         raise ValueError(f"must have {field.min_length} to {field.max_length} characters, not {len(value)}")
