@@ -1,7 +1,8 @@
 """Run the to-do app: ``python -m todo --port=8888 --database_url=sqlite+aiosqlite:///todo.db``.
 
 Each option can also come from the environment in capitals (``DATABASE_URL=... python -m todo``);
-the command line wins. Ctrl-C (or SIGTERM) finishes the requests in progress, then exits.
+the command line wins. Ctrl-C (or SIGTERM) stops listening, closes the open connections and
+the database, then exits.
 """
 
 import asyncio
@@ -29,9 +30,12 @@ def parse_options(argv: list[str]) -> None:
 
 
 async def main() -> None:
-    parse_options(sys.argv)
-    app = make_app(database_url=options.database_url, cookie_secret=options.cookie_secret)
-    shown_url = make_url(options.database_url).render_as_string(hide_password=True)
+    try:  # a mistyped option, not a URL, or a driver that is not async (sqlite:// for sqlite+aiosqlite://)
+        parse_options(sys.argv)
+        shown_url = make_url(options.database_url).render_as_string(hide_password=True)
+        app = make_app(database_url=options.database_url, cookie_secret=options.cookie_secret)
+    except Exception as exc:
+        sys.exit(f"todo: {exc}")
     try:
         await app.database.create_tables()
         server = app.listen(options.port, options.address, max_body_size=1024 * 1024)
