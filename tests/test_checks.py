@@ -34,7 +34,10 @@ WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() 
                "worker-pool": "expected at most 4", "polite-fetch": "expected at most 3",
                "safe-counter": "updates were lost",
                "size-limit": "instead of closing the socket with 1009", "rate-limit": "forget messages older than",
-               "waiter-cleanup": "still waiting for it"}
+               "waiter-cleanup": "still waiting for it",
+               "health-view": "self.send", "echo-body": "self.form_data",
+               "completed-filter": "bool('false') is True", "due-date-check": "is not None",
+               "task-count": "await self.owner(username)", "test-ownership": "expect 401"}
 
 
 def _exercises() -> dict[str, tuple[nbformat.NotebookNode, int, str]]:

@@ -1,0 +1,11 @@
+# Wrong: counts the tasks of whoever is logged in, whichever account the URL names.
+class TaskCountView(AccountView):
+    @in_transaction
+    async def get(self, username: str) -> None:
+        profile = await self.logged_in()
+        if profile is None:
+            raise ApiError(401, "log in first")
+        mine = select(func.count()).select_from(Task).where(Task.owner_id == profile.id)
+        total = await self.session.scalar(mine)
+        completed = await self.session.scalar(mine.where(Task.completed))
+        self.send({"username": username, "tasks": total, "completed": completed})
