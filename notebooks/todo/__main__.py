@@ -29,19 +29,24 @@ def parse_options(argv: list[str]) -> None:
     parse_command_line([argv[0], *from_environment, *argv[1:]])
 
 
+def first_line(exc: Exception) -> str:
+    """The first line of an error (SQLAlchemy adds a second one with a link)."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
 async def main() -> None:
     try:  # a mistyped option, not a URL, or a driver that is not async (sqlite:// for sqlite+aiosqlite://)
         parse_options(sys.argv)
         shown_url = make_url(options.database_url).render_as_string(hide_password=True)
         app = make_app(database_url=options.database_url, cookie_secret=options.cookie_secret)
     except Exception as exc:
-        sys.exit(f"todo: {exc}")
+        sys.exit(f"todo: cannot start: {first_line(exc)}")
     try:
         await app.database.create_tables()
         server = app.listen(options.port, options.address, max_body_size=1024 * 1024)
     except Exception as exc:  # a bad URL, a database that is down, a port in use: say which
         await app.database.close()
-        sys.exit(f"todo: cannot start on {options.address}:{options.port} with {shown_url}: {exc}")
+        sys.exit(f"todo: cannot start on {options.address}:{options.port} with {shown_url}: {first_line(exc)}")
     logging.info("to-do app on http://%s:%d/ with %s", options.address, options.port, shown_url)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -12,7 +12,9 @@ from .validation import Field, clean
 USERNAME = Field(required=True, max_length=40, pattern=r"[A-Za-z0-9_.-]+",
                  looks_like="ada_lovelace (letters, digits, '_', '.', '-')")
 EMAIL = Field(required=True, max_length=254, pattern=r"[^@\s]+@[^@\s]+", looks_like="ada@example.org")
-PASSWORD = Field(required=True, min_length=8, max_length=200)
+PASSWORD = Field(required=True, min_length=8, max_length=200, strip=False, pattern=r"(?s).*\S.*",
+                 looks_like="a password with some characters that are not spaces")
+ANY_PASSWORD = Field(required=True, max_length=200, strip=False)  # logging in: no hint about the rules
 
 
 class RegisterView(AccountView):
@@ -38,7 +40,7 @@ class LoginView(AccountView):
 
     @in_transaction
     async def post(self) -> None:
-        fields = clean(self.form_data, {"username": USERNAME, "password": Field(required=True, max_length=200)})
+        fields = clean(self.form_data, {"username": USERNAME, "password": ANY_PASSWORD})
         profile = await self.find_profile(fields["username"])
         if profile is None or not await check_password(fields["password"], profile.password_hash):
             raise ApiError(401, "wrong username or password")

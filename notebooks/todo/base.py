@@ -65,7 +65,7 @@ class BaseView(tornado.web.RequestHandler):
         if status_code == 405:
             allowed = self.allowed_methods()
             self.set_header("Allow", ", ".join(allowed))
-            message = f"{self.request.method} is not allowed here; use {' or '.join(allowed)}"
+            message = f"{self.request.method} is not allowed here; use {' or '.join(allowed) or 'GET /'}"
         elif status_code >= 500:
             message = "internal error: the request changed nothing; the server log has the details"
         body = {"status": status_code, "message": message}

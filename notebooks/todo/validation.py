@@ -17,6 +17,7 @@ class Field:
     min_length: int = 0
     pattern: str = ""  # a regular expression the whole text must match
     looks_like: str = ""  # says what the pattern wants, for the error message
+    strip: bool = True  # drop spaces around the text (not for passwords)
 
 
 def clean(data: dict, fields: dict[str, Field], *, partial: bool = False) -> dict:
@@ -62,7 +63,8 @@ def _convert(value, field: Field):
         raise ValueError(f"must be a string, not {type(value).__name__}")
     if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):  # databases refuse both
         raise ValueError("must be text without NUL characters or lone surrogates")
-    value = value.strip()
+    if field.strip:
+        value = value.strip()
     if not field.min_length <= len(value) <= field.max_length:
         raise ValueError(f"must have {field.min_length} to {field.max_length} characters, not {len(value)}")
     if field.pattern and not re.fullmatch(field.pattern, value):
