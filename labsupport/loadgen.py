@@ -221,8 +221,8 @@ class _Run:
 
 
 async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout: float = 10.0,
-               method: str = "GET", body: bytes | None = None, progress: bool = True,
-               max_seconds: float = 60.0) -> LoadResult:
+               method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None,
+               progress: bool = True, max_seconds: float = 60.0) -> LoadResult:
     """Send ``requests`` requests to ``url`` with at most ``concurrency`` in flight; time each one.
 
     Each of the ``concurrency`` workers keeps one connection open and sends its requests one
@@ -230,6 +230,7 @@ async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout:
     an error ``"timeout"``; after ``max_seconds`` the run stops and what is left is recorded
     as ``"not sent: max_seconds reached"``. Failures are recorded, never raised, unless every
     connection was refused. Only this machine (127.0.0.1, ::1, localhost) can be the target.
+    ``headers`` adds request headers, e.g. ``{"Cookie": "todo_user=..."}``.
 
     Example::
 
@@ -238,8 +239,9 @@ async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout:
     """
     host, port, target, netloc = _check_url(url)
     _check_options(requests=requests, concurrency=concurrency, timeout=timeout,
-                   max_seconds=max_seconds, method=method, body=body)
+                   max_seconds=max_seconds, method=method, body=body, headers=headers)
     head = f"{method} {target} HTTP/1.1\r\nHost: {netloc}\r\nUser-Agent: labsupport-load\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     if body is not None or method in ("POST", "PUT", "PATCH"):
         head += f"Content-Length: {len(body or b'')}\r\n"
     bar = _progress_bar(requests, f"{method} {target}") if progress else None
@@ -300,7 +302,7 @@ def _check_url(url: object) -> tuple[str, int, str, str]:
 
 
 def _check_options(*, requests: int, concurrency: int, timeout: float, max_seconds: float,
-                   method: str, body: bytes | None) -> None:
+                   method: str, body: bytes | None, headers: dict[str, str] | None = None) -> None:
     if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
         raise LoadError(f"requests must be a whole number of at least 1, not {requests!r}.")
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 1000:
@@ -312,6 +314,14 @@ def _check_options(*, requests: int, concurrency: int, timeout: float, max_secon
         raise LoadError(f"method must be an upper-case HTTP method such as 'GET' or 'POST', not {method!r}.")
     if body is not None and not isinstance(body, bytes):
         raise LoadError(f"body must be bytes (e.g. 'text'.encode()), not {type(body).__name__}.")
+    if headers is not None and not isinstance(headers, dict):
+        raise LoadError(f"headers must be a dict such as {{'Cookie': 'user=...'}}, not {type(headers).__name__}.")
+    for name, value in (headers or {}).items():
+        if not (isinstance(name, str) and isinstance(value, str) and name.isascii() and name.strip() == name
+                and name and ":" not in name and not any(c in name + value for c in "\r\n")
+                and name.lower() not in ("host", "content-length", "transfer-encoding")):
+            raise LoadError(f"headers must map names to one-line strings (not Host, Content-Length or "
+                            f"Transfer-Encoding, which load() sets), not {name!r}: {value!r}.")
 
 
 def _describe(exc: BaseException) -> str:

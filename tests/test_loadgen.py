@@ -34,6 +34,10 @@ class CountingHandler(tornado.web.RequestHandler):
     def post(self) -> None:
         self.set_status(201 if self.request.body == b"hi" else 400)
 
+    def put(self) -> None:  # 200 only when the extra headers arrived as sent
+        ok = self.request.headers.get("Cookie") == "user=ada" and self.request.headers.get("X-Lab") == "1"
+        self.set_status(200 if ok else 400)
+
 
 class ChunkedHandler(tornado.web.RequestHandler):
     async def get(self) -> None:
@@ -119,6 +123,16 @@ def test_post_sends_the_body_and_non_2xx_is_not_ok():
         assert created.statuses == {201: 3} and created.ok == 3
         missing = await load(server.url + "nowhere", requests=3)
         assert missing.statuses == {404: 3} and missing.ok == 0 and missing.errors == 0
+    run(scenario())
+
+
+def test_extra_headers_are_sent_with_every_request():
+    async def scenario():
+        server, _ = serve_counting()
+        sent = await load(server.url, requests=4, method="PUT", headers={"Cookie": "user=ada", "X-Lab": "1"})
+        assert sent.statuses == {200: 4}
+        plain = await load(server.url, requests=2, method="PUT")
+        assert plain.statuses == {400: 2}
     run(scenario())
 
 
@@ -227,6 +241,9 @@ def test_loopback_spellings_are_allowed(url):
     ({"max_seconds": -1}, "max_seconds must be"),
     ({"method": "get"}, "upper-case HTTP method"),
     ({"body": "text"}, "body must be bytes"),
+    ({"headers": [("Cookie", "a=1")]}, "headers must be a dict"),
+    ({"headers": {"Host": "example.org"}}, "not Host, Content-Length or Transfer-Encoding"),
+    ({"headers": {"X-Evil": "1\r\nHost: example.org"}}, "one-line strings"),
 ])
 def test_bad_options_get_a_clear_message(kwargs, message):
     with pytest.raises(LoadError, match=message):

@@ -690,3 +690,36 @@ def test_a_bad_database_url_stops_the_start_with_one_clear_line(url: str) -> Non
     assert "Traceback" not in output, output
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("todo: cannot start"), output
+
+
+# ---------------------------------------------------------------- slow hashes hold no connection
+
+def test_no_database_connection_is_held_while_a_password_is_hashed(database_url: str, monkeypatch) -> None:
+    """SQLite has a pool of one connection: a request holding it through scrypt would stall all others."""
+    import todo.accounts
+
+    held: list[tuple[str, int]] = []
+
+    def recording(name: str, original):
+        async def wrapper(*args):
+            held.append((name, pool.checkedout()))
+            return await original(*args)
+        return wrapper
+
+    monkeypatch.setattr(todo.accounts, "hash_password", recording("hash", todo.accounts.hash_password))
+    monkeypatch.setattr(todo.accounts, "check_password", recording("check", todo.accounts.check_password))
+
+    pool = None
+
+    async def go() -> None:
+        nonlocal pool
+        async with serving(database_url) as served:
+            pool = served.app.database.engine.sync_engine.pool
+            ada = served.client()
+            await ada.register("ada")  # hashes, then logs in (checks)
+            await ada.put("/api/v1/accounts/ada", json={"password": "a new password"}, expect=200)
+            await ada.login("ada", password="a new password")
+
+    run(go(), 30)
+    assert [name for name, _ in held] == ["hash", "check", "hash", "check"]
+    assert held == [(name, 0) for name, _ in held], "a connection was checked out during a slow hash"

@@ -23,10 +23,10 @@ class RegisterView(AccountView):
     @in_transaction
     async def post(self) -> None:
         fields = clean(self.form_data, {"username": USERNAME, "email": EMAIL, "password": PASSWORD})
+        password_hash = await hash_password(fields["password"])  # before the session holds a connection
         if await self.find_profile(fields["username"]) is not None:
             raise ApiError(409, f"the username {fields['username']!r} is taken")
-        profile = Profile(username=fields["username"], email=fields["email"],
-                          password_hash=await hash_password(fields["password"]))
+        profile = Profile(username=fields["username"], email=fields["email"], password_hash=password_hash)
         self.session.add(profile)
         try:
             await self.session.flush()
@@ -38,10 +38,10 @@ class RegisterView(AccountView):
 class LoginView(AccountView):
     """POST {"username", "password"} sets the signed login cookie."""
 
-    @in_transaction
     async def post(self) -> None:
         fields = clean(self.form_data, {"username": USERNAME, "password": ANY_PASSWORD})
-        profile = await self.find_profile(fields["username"])
+        async with self.session.begin():  # ends before the slow check, so the connection is free
+            profile = await self.find_profile(fields["username"])
         if profile is None or not await check_password(fields["password"], profile.password_hash):
             raise ApiError(401, "wrong username or password")
         self.log_in(profile)
@@ -63,14 +63,16 @@ class ProfileView(AccountView):
     async def get(self, username: str) -> None:
         self.send((await self.owner(username)).to_dict())
 
-    @in_transaction
     async def put(self, username: str) -> None:
-        profile = await self.owner(username)
+        async with self.session.begin():  # who is asking, before any slow hash
+            await self.owner(username)
         fields = clean(self.form_data, {"email": EMAIL, "password": PASSWORD}, partial=True)
-        if "email" in fields:
-            profile.email = fields["email"]
         if "password" in fields:
-            profile.password_hash = await hash_password(fields["password"])
+            fields["password_hash"] = await hash_password(fields.pop("password"))
+        async with self.session.begin():  # a second, short transaction stores the change
+            profile = await self.owner(username)
+            for name, value in fields.items():
+                setattr(profile, name, value)
         self.send(profile.to_dict())
 
     @in_transaction

@@ -17,7 +17,10 @@ class Database:
 
     def __init__(self, url: str) -> None:
         sqlite = url.startswith("sqlite")
-        self.engine = create_async_engine(url, connect_args={"timeout": 30} if sqlite else {})
+        # SQLite lets one connection write at a time. With one pooled connection, requests queue
+        # on the event loop instead of sleeping in SQLite's busy handler, which made a slow tail.
+        options = {"connect_args": {"timeout": 30}, "pool_size": 1, "max_overflow": 0} if sqlite else {}
+        self.engine = create_async_engine(url, **options)
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
