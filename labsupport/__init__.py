@@ -64,9 +64,9 @@ __all__ = [
     "serve",
     "serve_process",
     "serve_todo",
+    "sqlite_url",
     "stop",
     "stop_all",
-    "sqlite_url",
     "sweep",
     "timed",
 ]

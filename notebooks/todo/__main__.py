@@ -44,7 +44,7 @@ async def main() -> None:
     try:
         await app.database.create_tables()
         server = app.listen(options.port, options.address, max_body_size=1024 * 1024)
-    except Exception as exc:  # a bad URL, a database that is down, a port in use: say which
+    except Exception as exc:  # a database that is down or refuses us, a port in use: say which
         await app.database.close()
         sys.exit(f"todo: cannot start on {options.address}:{options.port} with {shown_url}: {first_line(exc)}")
     logging.info("to-do app on http://%s:%d/ with %s", options.address, options.port, shown_url)

@@ -69,6 +69,7 @@ class ProfileView(AccountView):
         fields = clean(self.form_data, {"email": EMAIL, "password": PASSWORD}, partial=True)
         if "password" in fields:
             fields["password_hash"] = await hash_password(fields.pop("password"))
+        self.session.expire_all()  # read the profile again: it may have changed, or gone, meanwhile
         async with self.session.begin():  # a second, short transaction stores the change
             profile = await self.owner(username)
             for name, value in fields.items():

@@ -61,7 +61,7 @@ def _convert(value, field: Field):
             raise ValueError(f"must be a date like \"2026-12-31\", not {value!r}") from None
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {type(value).__name__}")
-    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):  # databases refuse both
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):  # PostgreSQL refuses NUL; UTF-8 has no lone surrogates
         raise ValueError("must be text without NUL characters or lone surrogates")
     if field.strip:
         value = value.strip()
