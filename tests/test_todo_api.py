@@ -459,26 +459,15 @@ def test_bad_task_changes_are_400_and_change_nothing(database_url: str) -> None:
     in_app(database_url, scenario)
 
 
-def test_unknown_task_ids_are_404(database_url: str) -> None:
+@pytest.mark.parametrize("ids", ["small", "beyond 32 bits"])
+def test_unknown_task_ids_are_404(database_url: str, ids: str) -> None:
     async def scenario(todo: Todo) -> None:
         ada = await logged_in(todo, "ada")
         task = await ada.add_task()
-        for task_id in ("0", "00", str(task["id"] + 1), "999", str(2**31 - 1)):
-            url = tasks_url("ada", task_id)
-            await ada.get(url, expect=404)
-            await ada.put(url, json={"completed": True}, expect=404)
-            await ada.delete(url, expect=404)
-        assert await ada.tasks() == [task]
-
-    in_app(database_url, scenario)
-
-
-def test_task_ids_beyond_32_bits_are_404(database_url: str) -> None:
-
-    async def scenario(todo: Todo) -> None:
-        ada = await logged_in(todo, "ada")
-        task = await ada.add_task()
-        for task_id in (str(2**31), str(2**32 + task["id"]), str(2**63 - 1)[:18], HUGE_ID):
+        unknown = {"small": ("0", "00", str(task["id"] + 1), "999", str(2**31 - 1)),
+                   # BIGINT on PostgreSQL: a 32-bit column would end these in a 500
+                   "beyond 32 bits": (str(2**31), str(2**32 + task["id"]), str(2**63 - 1)[:18], HUGE_ID)}
+        for task_id in unknown[ids]:
             url = tasks_url("ada", task_id)
             await ada.get(url, expect=404)
             await ada.put(url, json={"completed": True}, expect=404)

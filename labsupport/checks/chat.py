@@ -14,21 +14,11 @@ import tornado.websocket
 from ..checking import CheckFailed, task
 from ..waiting_room import WaitingRoom
 from .http_checks import Site, handler_class, served
+from .http_checks import raised as _raised
 
 __all__: list[str] = []
 
 TOO_BIG, POLICY = 1009, 1008
-
-
-def _not_done(site: Site) -> None:
-    """Report a stub as "not done yet" rather than as a wrong answer."""
-    if any(isinstance(error, NotImplementedError) for error in site.errors):
-        raise NotImplementedError
-
-
-def _raised(site: Site) -> str:
-    _not_done(site)
-    return f" Your code raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
 
 
 async def _connect(site: Site, path: str) -> tornado.websocket.WebSocketClientConnection:

@@ -22,7 +22,7 @@ import tornado.web
 from ..checking import CheckFailed, LoopWatch
 from ..serving import Server, serve
 
-__all__ = ["Site", "expect", "handler_class", "serve_quietly", "served", "served_in_thread"]
+__all__ = ["Site", "expect", "handler_class", "not_done", "raised", "serve_quietly", "served", "served_in_thread"]
 
 STALL_LIMIT = 0.25  # seconds the loop may stall before a handler counts as blocking (wrong answers stall 0.3 s or more)
 _numbers = itertools.count(1)
@@ -83,6 +83,18 @@ class Site:
 
     async def post(self, path: str, **kwargs) -> httpx.Response:
         return await self.request("POST", path, **kwargs)
+
+
+def not_done(site: Site) -> None:
+    """Report a stub as "not done yet" rather than as a wrong answer."""
+    if any(isinstance(error, NotImplementedError) for error in site.errors):
+        raise NotImplementedError
+
+
+def raised(site: Site) -> str:
+    """The sentence ' Your code raised X: ...' naming the learner's last exception, or '' if none."""
+    not_done(site)
+    return f" Your code raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
 
 
 def serve_quietly(routes: list[tuple]) -> Server:

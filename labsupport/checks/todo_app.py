@@ -26,6 +26,7 @@ from ..checking import CheckFailed, task
 from ..serving import serve
 from ..todo_process import TODO_FOLDER, sqlite_url
 from .http_checks import Site, expect
+from .http_checks import not_done as _not_done, raised as _raised
 
 __all__: list[str] = []
 
@@ -118,16 +119,6 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
                 await asyncio.sleep(0.01)  # the views close their sessions just after answering
         finally:
             await app.database.close()
-
-
-def _not_done(site: Site) -> None:
-    if any(isinstance(error, NotImplementedError) for error in site.errors):
-        raise NotImplementedError
-
-
-def _raised(site: Site) -> str:
-    _not_done(site)
-    return f" Your code raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
 
 
 def _what(response: httpx.Response) -> str:
