@@ -37,7 +37,7 @@ class Database:
 
 
 def _tune_sqlite(connection, record) -> None:
-    """Called for each new SQLite connection: readers never block the writer; enforce foreign keys."""
+    """Called for each new SQLite connection: other processes may read while we write; enforce foreign keys."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
