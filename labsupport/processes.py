@@ -26,7 +26,7 @@ from pathlib import Path
 from . import registry
 from .errors import PortInUseError, ServerProcessError
 from .links import browser_url, link_html, local_url
-from .serving import _check_host, _current_cell_id
+from .serving import check_host
 
 __all__ = ["ServerProcess", "serve_process"]
 
@@ -37,11 +37,11 @@ class ServerProcess:
     """A server running in its own process group; made by :func:`serve_process`."""
 
     def __init__(self, *, name: str, popen: subprocess.Popen, host: str, port: int,
-                 log_path: Path, cell_id: str | None) -> None:
+                 log_path: Path, origin: registry.Origin) -> None:
         self.name = name
         self.host = host
         self.port = port
-        self.cell_id = cell_id
+        self.origin = origin
         self.pid = popen.pid
         self._popen = popen
         self._log_path = log_path
@@ -71,7 +71,7 @@ class ServerProcess:
         """SIGTERM the whole process group, wait up to ``timeout`` s, then SIGKILL what is left."""
         if self.status == "stopped":
             return
-        registry._forget(self)
+        registry.forget(self)
         if _POSIX:
             _signal_group(self.pid, signal.SIGTERM)
         else:  # pragma: no cover - Windows
@@ -124,12 +124,12 @@ def serve_process(target: str | Sequence[str], *, name: str | None = None, port:
     stopped by ``stop()``, ``labsupport.stop_all()``, when the kernel exits and when the
     kernel dies. Re-running the cell replaces the earlier process.
     """
-    _check_host(host)
+    check_host(host)
     name = name or (target.partition(":")[0] if isinstance(target, str) else Path(target[-1]).name)
-    cell_id = _current_cell_id()
-    registry._replace(name, cell_id)
+    origin = registry.current_origin()
+    name = registry.claim(name, origin)
     port = port or _free_port(host)
-    if registry._holder_of(port) is not None or _port_taken(host, port):
+    if registry.holder_of(port) is not None or _port_taken(host, port):
         raise PortInUseError(f"Port {port} on {host} is already in use. "
                              f"Use port=0 to let the system pick a free port.")
     if isinstance(target, str):
@@ -145,8 +145,8 @@ def serve_process(target: str | Sequence[str], *, name: str | None = None, port:
         start_new_session=_POSIX)
     log.close()
     process = ServerProcess(name=name, popen=popen, host=host, port=port,
-                            log_path=Path(log.name), cell_id=cell_id)
-    registry._add(process)
+                            log_path=Path(log.name), origin=origin)
+    registry.add(process)
     process._wait_until_answering(ready_timeout)
     return process
 

@@ -89,11 +89,11 @@ class Server:
 
     def __init__(self, *, name: str, tcp_server: TCPServer, streams: weakref.WeakSet[IOStream],
                  host: str, port: int, loop: asyncio.AbstractEventLoop,
-                 cell_id: str | None) -> None:
+                 origin: registry.Origin) -> None:
         self.name = name
         self.host = host
         self.port = port
-        self.cell_id = cell_id
+        self.origin = origin
         self._tcp = tcp_server
         self._streams = streams
         self._loop = loop
@@ -119,7 +119,7 @@ class Server:
         """Stop listening now and close open connections (websockets too) in the background."""
         if self.status != "listening":
             return
-        registry._forget(self)
+        registry.forget(self)
         self.status = "stopping"
         try:
             self._tcp.stop()
@@ -153,27 +153,29 @@ class Server:
 
 
 def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, port: int = 0,
-          host: str = "127.0.0.1") -> Server:
+          host: str = "127.0.0.1", standalone: bool = False) -> Server:
     """Listen with ``app`` (or a ``TCPServer`` instance) on the running loop; return the :class:`Server`.
 
     Serving again under the same ``name`` (by default the app's handler names, or the TCP
-    server's class name), or from the same notebook cell, stops the earlier server first, so
-    re-running a cell is always safe. ``port=0`` lets the operating system choose a free port.
+    server's class name), or re-running the notebook cell that served, stops the earlier
+    server first, so re-running a cell is always safe; servers started by one run of a cell
+    all stay. ``port=0`` lets the operating system choose a free port. ``standalone=True``
+    keeps the server out of that replacing (the exercise checks serve this way).
     """
     if isinstance(app, TCPServer):
         _check_not_served_before(app)
     elif not isinstance(app, tornado.web.Application):
         raise ServeError(_not_an_app_message(app))
     loop = _running_loop()
-    _check_host(host)
+    check_host(host)
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ServeError(f"port must be an int from 0 to 65535 (0 picks a free port), not {port!r}.")
     if isinstance(app, TCPServer):
         name = name or type(app).__name__
     else:
         name = name or _name_from_app(app)
-    cell_id = _current_cell_id()
-    registry._replace(name, cell_id)
+    origin = registry.current_origin(standalone=standalone)
+    name = registry.claim(name, origin)
     sockets = _bind(port, host)
     if isinstance(app, TCPServer):
         tcp_server: TCPServer = app
@@ -184,8 +186,8 @@ def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, 
         streams = tcp_server.streams
     tcp_server.add_sockets(sockets)
     server = Server(name=name, tcp_server=tcp_server, streams=streams, host=host,
-                    port=sockets[0].getsockname()[1], loop=loop, cell_id=cell_id)
-    registry._add(server)
+                    port=sockets[0].getsockname()[1], loop=loop, origin=origin)
+    registry.add(server)
     show_tornado_warnings()
     return server
 
@@ -225,7 +227,8 @@ def _not_an_app_message(app: object) -> str:
     return f"serve() needs a tornado.web.Application, not {type(app).__name__} ({app!r:.60})."
 
 
-def _check_host(host: object) -> None:
+def check_host(host: object) -> None:
+    """Raise ServeError unless ``host`` is an IP address or 'localhost' (shared with serve_process)."""
     if not isinstance(host, str) or not host:
         raise ServeError(f"host must be a string such as '127.0.0.1', not {host!r}.")
     if host == "localhost":
@@ -242,7 +245,7 @@ def _bind(port: int, host: str) -> list[socket.socket]:
         return bind_sockets(port, host)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            holder = registry._holder_of(port)
+            holder = registry.holder_of(port)
             who = (f"the server {holder.name!r} started earlier in this kernel "
                    f"(stop it with labsupport.stop({holder.name!r}))" if holder else "another program")
             error = PortInUseError(f"Port {port} on {host} is already in use by {who}. "
@@ -263,13 +266,3 @@ def _name_from_app(app: tornado.web.Application) -> str:
             names.append(target.__name__)
     return "+".join(names[:3]) or "app"
 
-
-def _current_cell_id() -> str | None:
-    """The JupyterLab cell id of the executing cell, when the frontend sent one."""
-    try:
-        from IPython import get_ipython
-        kernel = getattr(get_ipython(), "kernel", None)
-        parent = kernel.get_parent() if kernel is not None else None
-    except Exception:  # not in a kernel, or a kernel without parent tracking
-        return None
-    return ((parent or {}).get("metadata") or {}).get("cellId")

@@ -48,8 +48,9 @@ def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: 
                          "Run the %%writefile cells of lesson 08 first.")
     if database is None and database_url is None:
         raise ServeError("Give a database file (database='todo.db') or a database_url.")
-    if registry._live.get(name) is not None:
-        registry._live[name].stop()  # stop it before deleting the file it has open
+    earlier = registry.get(name)
+    if earlier is not None:
+        earlier.stop()  # stop it before deleting the file it has open
     if database_url is None:
         database_url = sqlite_url(database)
         if fresh:

@@ -51,6 +51,63 @@ def test_rerunning_a_cell_under_a_new_name_still_replaces_its_server(kernel):
     assert other_cell["running"] == 2  # a different cell and name: both live
 
 
+TWO_SERVERS_CELL = """
+import json, tornado.web, labsupport
+class UpstreamHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.write("upstream")
+class FrontHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.write("front")
+upstream = labsupport.serve(tornado.web.Application([(r"/", UpstreamHandler)]))
+front = labsupport.serve(tornado.web.Application([(r"/", FrontHandler)]))
+print(json.dumps({"ports": [upstream.port, front.port], "running": len(labsupport.running())}))
+"""
+
+
+def test_servers_started_by_one_run_of_a_cell_all_stay_and_a_rerun_replaces_them_all(kernel):
+    first = kernel.run_json(TWO_SERVERS_CELL, cell_id="cell-two")
+    assert first["running"] == 2
+    assert [get(port) for port in first["ports"]] == ["upstream", "front"]
+    again = kernel.run_json(TWO_SERVERS_CELL, cell_id="cell-two")
+    assert again["running"] == 2 and all(refused(port) for port in first["ports"])
+    assert [get(port) for port in again["ports"]] == ["upstream", "front"]
+
+
+def test_one_run_serving_one_name_twice_keeps_both_under_numbered_names(kernel):
+    cell = SERVE_CELL.replace("NAME", "'twin'") + SERVE_CELL.replace("NAME", "'twin'")
+    out = kernel.run(cell, cell_id="cell-twins")
+    names = kernel.run_json("print(json.dumps(sorted(s.name for s in labsupport.running())))")
+    assert names == ["twin", "twin-2"], out
+
+
+EXERCISE_04_UPSTREAM = """
+import tornado.httpclient, tornado.web, labsupport
+class ProxyHandler(tornado.web.RequestHandler):
+    def initialize(self, upstream):
+        self.upstream = upstream
+    async def get(self):
+        response = await tornado.httpclient.AsyncHTTPClient().fetch(self.upstream)
+        self.write(response.body)
+await labsupport.check("unblock-the-upstream", ProxyHandler)
+"""
+
+
+def test_a_check_that_starts_two_servers_passes_with_a_cell_id(kernel):
+    """JupyterLab marked exercise 04's right answer wrong: the check's second server stopped its first."""
+    assert "unblock-the-upstream passed" in kernel.run(EXERCISE_04_UPSTREAM, cell_id="cell-ex04")
+
+
+def test_a_check_in_the_cell_that_served_leaves_the_learners_server_alone(kernel):
+    cell = SERVE_CELL.replace("NAME", "'mine'") + EXERCISE_04_UPSTREAM
+    out = kernel.run(cell, cell_id="cell-mine")
+    assert "unblock-the-upstream passed" in out
+    mine = json.loads(out.splitlines()[0])
+    assert get(mine["port"]) == "hello from the kernel"
+    names = kernel.run_json("print(json.dumps([s.name for s in labsupport.running()]))")
+    assert names == ["mine"]  # the check's own servers are gone, the learner's stays
+
+
 @pytest.mark.parametrize("now", [False, True], ids=["shutdown", "killed"])
 def test_kernel_shutdown_closes_ports_and_ends_server_processes(kernel, now):
     served = kernel.run_json(SERVE_CELL.replace("NAME", "'hello'"))

@@ -101,10 +101,11 @@ def serve_quietly(routes: list[tuple]) -> Server:
     """Serve ``routes`` on the running loop under a fresh check name, with no access log.
 
     The check reports what matters; log lines written from the checker thread would land in
-    the notebook in no reliable order.
+    the notebook in no reliable order. Standalone: it never replaces a server of the learner's
+    (a check may run in the cell that started one), nor is replaced by one.
     """
     app = tornado.web.Application(routes, log_function=lambda handler: None)
-    return serve(app, name=f"check-{next(_numbers)}")
+    return serve(app, name=f"check-{next(_numbers)}", standalone=True)
 
 
 @contextlib.asynccontextmanager

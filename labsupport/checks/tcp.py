@@ -80,7 +80,7 @@ async def _served(cls: type[TCPServer]) -> AsyncIterator[_Served]:
                 errors.append(exc)
                 stream.close()
 
-    server = serve(Watched(), name=f"check-tcp-{next(_numbers)}")
+    server = serve(Watched(), name=f"check-tcp-{next(_numbers)}", standalone=True)
     try:
         async with LoopWatch() as watch:
             yield _Served(server, errors)
@@ -163,7 +163,7 @@ async def _call(answer, port: int, number: int, timeout: float):
 async def ask_with_timeout(answer) -> str:
     if not asyncio.iscoroutinefunction(answer):
         raise CheckFailed(f"ask_prime should be an `async def` function, not {type(answer).__name__}.")
-    server = serve(_PrimeAnswerServer(), name=f"check-tcp-{next(_numbers)}")
+    server = serve(_PrimeAnswerServer(), name=f"check-tcp-{next(_numbers)}", standalone=True)
     try:
         got = await _call(answer, server.port, 7, 2)
     finally:
@@ -172,7 +172,7 @@ async def ask_with_timeout(answer) -> str:
         raise CheckFailed(f"ask_prime(port, 7) returned {got!r}, expected '7 is prime' "
                           "(a str, without the newline). Hint: decode the line and strip the newline.")
     silent = _SilentServer()
-    server = serve(silent, name=f"check-tcp-{next(_numbers)}")
+    server = serve(silent, name=f"check-tcp-{next(_numbers)}", standalone=True)
     try:
         try:
             got = await _call(answer, server.port, 7, 0.5)

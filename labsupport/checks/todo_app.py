@@ -109,7 +109,7 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
         app.wildcard_router.add_rules([(pattern, _watched(view, errors)) for pattern, view in add])
         try:
             await app.database.create_tables()
-            server = serve(app, name=f"check-todo-{next(_numbers)}")
+            server = serve(app, name=f"check-todo-{next(_numbers)}", standalone=True)
             client = httpx.AsyncClient(timeout=5)
             try:
                 yield _TodoSite(server.url, client, errors, app)
