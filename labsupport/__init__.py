@@ -13,12 +13,12 @@ Example, in a notebook cell::
 
 from __future__ import annotations
 
-from . import kernel_loop
+from . import extension, kernel_loop
 from .checking import CheckFailed, check
 from .doctor import Check, DoctorReport, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
-from .errors import _install_ipython_handler
 from .loadgen import LoadError, LoadResult, LoadTargetError, NotListeningError, RequestRecord, load, sweep
+from .extension import load_ipython_extension, unload_ipython_extension
 from .nesting import allow_nested_loops, nested_loops_allowed
 from .plots import plot_latency, plot_requests, plot_throughput
 from .processes import ServerProcess, serve_process
@@ -85,5 +85,5 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'labsupport' has no attribute {name!r}")
 
-_install_ipython_handler()
-kernel_loop.install()
+# In a notebook (IPython), load the extension: short errors, the loop repair. See labsupport.extension.
+extension.load_if_safe()

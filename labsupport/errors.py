@@ -1,6 +1,7 @@
 """Exceptions a learner can cause, each with a message that says what happened and what to do.
 
-In a notebook these show as one short red message instead of a long traceback::
+In a notebook these show as one short red message instead of a long traceback (the IPython
+extension in :mod:`labsupport.extension` does that)::
 
     import labsupport
     labsupport.serve("not an app")   # ServeError: serve() needs a tornado.web.Application ...
@@ -30,18 +31,3 @@ class NoRunningLoopError(LabError, RuntimeError):
 class ServerProcessError(LabError, RuntimeError):
     """A server process did not start, or died before it answered."""
 
-
-def _short_traceback(shell, etype, value, tb, tb_offset=None):  # pragma: no cover - IPython hook
-    """Show a LabError as its message alone; IPython calls this for LabError subclasses."""
-    shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])
-
-
-def _install_ipython_handler() -> None:
-    """Register the short display for LabError when running under IPython; no-op elsewhere."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python without IPython
-        return
-    shell = get_ipython()
-    if shell is not None:
-        shell.set_custom_exc((LabError,), _short_traceback)

@@ -34,6 +34,12 @@ class Kernel:
             elif kind == "error":
                 raise AssertionError(f"cell failed: {body['ename']}: {body['evalue']}")
             elif kind == "status" and body["execution_state"] == "idle":
+                break
+        while True:  # an aborted cell (the kernel drops cells after an error) must not pass as empty
+            reply = self.client.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                if reply["content"]["status"] == "aborted":
+                    raise AssertionError("cell aborted: the kernel dropped it after an earlier error")
                 return "".join(out)
 
     def run_json(self, code: str, **kwargs) -> dict:

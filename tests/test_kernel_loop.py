@@ -12,10 +12,10 @@ from .conftest import run
 def test_a_lost_running_loop_is_put_back():
     async def scenario():
         loop = asyncio.get_running_loop()
-        kernel_loop._remember_loop()
+        kernel_loop.remember_loop()
         before = kernel_loop.repairs
         asyncio.events._set_running_loop(None)  # what CPython 3.13.0-3.13.2 does (gh-130145)
-        kernel_loop._repair_loop()
+        kernel_loop.repair_loop()
         assert asyncio.get_running_loop() is loop
         assert kernel_loop.repairs == before + 1
     run(scenario())
@@ -23,9 +23,9 @@ def test_a_lost_running_loop_is_put_back():
 
 def test_nothing_is_touched_when_the_loop_is_still_there():
     async def scenario():
-        kernel_loop._remember_loop()
+        kernel_loop.remember_loop()
         before = kernel_loop.repairs
-        kernel_loop._repair_loop()
+        kernel_loop.repair_loop()
         assert kernel_loop.repairs == before
     run(scenario())
 

@@ -1,0 +1,81 @@
+"""Tests for labsupport.extension: what `import labsupport` changes in a real kernel, and undoing it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .kernels import Kernel
+
+LEARNERS_HANDLER = """
+def my_handler(shell, etype, value, tb, tb_offset=None):
+    print(f"my handler saw {etype.__name__}: {value}")
+get_ipython().set_custom_exc((ValueError,), my_handler)
+"""
+HOOKS = ("import labsupport.kernel_loop as kl\n"
+         "cbs = get_ipython().events.callbacks\n"
+         "print(cbs['pre_run_cell'].count(kl.remember_loop), cbs['post_run_cell'].count(kl.repair_loop))")
+
+
+@pytest.fixture
+def kernel():
+    k = Kernel()
+    yield k
+    k.shutdown(now=True)
+
+
+def error_of(kernel: Kernel, code: str) -> dict:
+    """The error message a cell produced (ename, evalue, traceback lines)."""
+    msg_id = kernel.client.execute(code, stop_on_error=False)  # else the kernel drops the next cell
+    while True:
+        reply = kernel.client.get_iopub_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") != msg_id:
+            continue
+        if reply["msg_type"] == "error":
+            return reply["content"]
+        if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+            return {}
+
+
+def test_import_chains_to_the_learners_handler_instead_of_replacing_it(kernel):
+    kernel.run(LEARNERS_HANDLER)
+    kernel.run("import labsupport")
+    assert kernel.run("raise ValueError('mine')") == "my handler saw ValueError: mine\n"
+    short = error_of(kernel, "labsupport.serve('not an app')")
+    assert short["ename"] == "ServeError" and len(short["traceback"]) == 1
+
+
+def test_unload_puts_the_kernel_back_as_it_was(kernel):
+    kernel.run(LEARNERS_HANDLER)
+    kernel.run("import labsupport")
+    assert kernel.run(HOOKS) == "1 1\n"
+    kernel.run("%unload_ext labsupport")
+    assert kernel.run(HOOKS) == "0 0\n"
+    assert kernel.run("raise ValueError('mine')") == "my handler saw ValueError: mine\n"
+    full = error_of(kernel, "labsupport.serve('not an app')")
+    assert full["ename"] == "ServeError" and len(full["traceback"]) > 1  # IPython's own traceback again
+    kernel.run("%load_ext labsupport")
+    assert len(error_of(kernel, "labsupport.serve('not an app')")["traceback"]) == 1
+
+
+def test_load_ext_after_import_is_a_no_op(kernel):
+    kernel.run("import labsupport")
+    kernel.run("%load_ext labsupport")
+    kernel.run("import importlib; importlib.reload(labsupport)")
+    assert kernel.run(HOOKS) == "1 1\n"
+    assert kernel.run("print(labsupport.extension.loaded())") == "True\n"
+
+
+def test_no_extension_when_the_learner_opts_out(kernel):
+    kernel.run("import os; os.environ['LABSUPPORT_NO_EXTENSION'] = '1'\nimport labsupport")
+    assert kernel.run(HOOKS) == "0 0\n"
+    assert len(error_of(kernel, "labsupport.serve('not an app')")["traceback"]) > 1
+
+
+def test_plain_python_imports_without_ipython_hooks():
+    code = "import labsupport, labsupport.extension as e; print(e.loaded())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "False\n"
