@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from .paths import course_path
 
 __all__ = ["main"]
 
-_EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+_EXERCISES = course_path("exercises")
 
 
 def main(argv: list[str] | None = None) -> int:

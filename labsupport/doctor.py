@@ -18,17 +18,17 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import tornado.web
 
 from . import kernel_loop
 from .links import proxy_available, proxy_prefix
 from .nesting import nested_loops_allowed
+from .paths import ROOT_VARIABLE, course_path
 
 __all__ = ["Check", "DoctorReport", "doctor"]
 
-_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+_REQUIREMENTS = course_path("requirements.txt")
 _KEY_PACKAGES = ("tornado", "ipykernel", "jupyterlab")
 _TESTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 _MARK = {"ok": "✔", "warn": "⚠", "fail": "✘"}
@@ -127,8 +127,8 @@ def _tested_pins() -> dict[str, str]:
 def _check_packages() -> list[Check]:
     pins = _tested_pins()
     if not pins:
-        return [Check("packages", "warn", "requirements.txt not found next to labsupport; "
-                      "versions not compared", "run from a clone of the course repository")]
+        return [Check("packages", "warn", f"{_REQUIREMENTS} not found; versions not compared",
+                      f"pip install -e a clone of the course, or set {ROOT_VARIABLE} to its folder")]
     fix = "python3 course.py setup  (or: pip install -r requirements.txt)"
     checks, others = [], []
     for name, pinned in pins.items():

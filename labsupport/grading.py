@@ -29,13 +29,14 @@ import nbformat
 
 from .errors import LabError
 from .grading_plugin import ANSI as _ANSI
+from .paths import course_path
 from .grading_plugin import KERNEL_DIED as _KERNEL_DIED
 from .grading_plugin import LOG_OPTION as _LOG_OPTION
 from .scoreboard import Scoreboard, TaskResult
 
 __all__ = ["GradingError", "Scoreboard", "TaskResult", "grade"]
 
-_SOLUTIONS = Path(__file__).resolve().parent.parent / "exercises" / "solutions"
+_SOLUTIONS = course_path("exercises", "solutions")
 
 
 class GradingError(LabError, ValueError):

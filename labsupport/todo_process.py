@@ -19,11 +19,12 @@ from pathlib import Path
 
 from . import registry
 from .errors import ServeError
+from .paths import course_path
 from .processes import ServerProcess, serve_process
 
 __all__ = ["TODO_FOLDER", "serve_todo", "sqlite_url"]
 
-TODO_FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
+TODO_FOLDER = course_path("notebooks")
 TEST_SECRET = "tornado-lab-not-a-secret"  # fixed, so a login survives a restart in lessons and tests
 
 
