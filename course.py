@@ -66,7 +66,10 @@ def main(argv: list[str]) -> int:
         if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Jupyter refuses by default
             print("Running as root: starting JupyterLab with --allow-root.", flush=True)
             extra = ["--allow-root", *extra]
-        return run("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
+        # The course folder is JupyterLab's root, so lessons' links to ../exercises/ open;
+        # the file browser starts in notebooks/.
+        return run("jupyter", "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT}",
+                   "--LabApp.default_url=/lab/tree/notebooks", *extra)
     if command == "test":
         return run("python", "-m", "pytest", *extra)
     if command in ("doctor", "grade", "exercises"):  # grade: paths are relative to where you are
