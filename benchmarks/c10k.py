@@ -22,8 +22,7 @@ import time
 import psutil
 import tornado
 
-from labsupport import c10k
-
+from labsupport.measure import c10k
 ISSUE_FIGURES = {"tornado": 9.1, "threads": 25.8}  # KB per connection measured when the issue was filed
 
 
@@ -65,7 +64,7 @@ def main() -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from labsupport.c10k_plot import plot_c10k
+        from labsupport.plots.c10k import plot_c10k
 
         plot_c10k([tornado_result, threads_result]).savefig(args.plot, dpi=100)
         print(f"figure saved to {args.plot}")

@@ -26,8 +26,8 @@ import httpx
 import tornado.httpclient
 
 import labsupport
-from labsupport.demo_apps import BIG_PRIME, is_prime
-from labsupport.loadgen import LoadResult, load
+from labsupport.demos.apps import BIG_PRIME, is_prime
+from labsupport.measure.loadgen import LoadResult, load
 
 LOAD_GOAL = 0.5  # load() should reach half of wrk's requests/s
 SLEEP_GOAL = 0.10  # the sleep demo within 10 % of theory
@@ -101,7 +101,7 @@ def check_ok(result: LoadResult, what: str) -> LoadResult:
 
 
 async def compare_clients(wrk: str | None, seconds: int, rounds: int) -> None:
-    hello = labsupport.serve_process("labsupport.demo_apps:make_sleep_app", name="bench-hello")
+    hello = labsupport.serve_process("labsupport.demos.apps:make_sleep_app", name="bench-hello")
     url = hello.url
     await load(url, requests=2000, concurrency=CONNECTIONS, progress=False)  # warm up both sides
     print(f"\n== Hello world at {CONNECTIONS} connections, {seconds} s per run, {rounds} rounds")
@@ -134,7 +134,7 @@ async def compare_clients(wrk: str | None, seconds: int, rounds: int) -> None:
 
 
 async def sleep_demo(n: int = 20, seconds: float = 0.5) -> None:
-    slow = labsupport.serve_process("labsupport.demo_apps:make_sleep_app", name="bench-sleep",
+    slow = labsupport.serve_process("labsupport.demos.apps:make_sleep_app", name="bench-sleep",
                                     settings={"seconds": seconds})
     await load(slow.url, requests=n, concurrency=n, progress=False)  # warm: first requests pay imports
     print(f"\n== Sleep demo: {n} requests at once, each handler sleeps {seconds} s")
@@ -150,7 +150,7 @@ async def sleep_demo(n: int = 20, seconds: float = 0.5) -> None:
 
 
 async def prime_demo(workers: int = 2) -> None:
-    primes = labsupport.serve_process("labsupport.demo_apps:make_prime_app", name="bench-prime",
+    primes = labsupport.serve_process("labsupport.demos.apps:make_prime_app", name="bench-prime",
                                       settings={"workers": workers})
     for how in MODES:  # warm: start every pool worker (a slow number
         await load(f"{primes.url}{how}/{BIG_PRIME}", requests=workers,  # keeps the first one busy)

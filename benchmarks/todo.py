@@ -6,7 +6,7 @@ Usage, from the repo root::
     .venv/bin/python benchmarks/todo.py --app-folder /tmp/changed   # a changed copy of notebooks/todo
 
 The to-do app runs as ``python -m todo`` on a fresh SQLite file (``labsupport.serve_todo``) and
-the hello-world app (``labsupport.demo_apps``, ``GET /``) in a second process; both are loaded the
+the hello-world app (``labsupport.demos.apps``, ``GET /``) in a second process; both are loaded the
 same way in the same run: 50 keep-alive connections from the course's load generator, each
 sending its requests one after another, with the same login cookie, rounds alternating between
 the two apps. When ``wrk`` is installed, it measures both apps too, as a check on a client
@@ -43,8 +43,8 @@ import sqlalchemy
 import tornado
 
 import labsupport
-from labsupport import loadgen
-from labsupport.loadgen import LoadResult
+from labsupport.measure import loadgen
+from labsupport.measure.loadgen import LoadResult
 
 RATIO_GOAL = 0.5  # the task list should reach half of hello world's requests/s
 CONNECTIONS = 50
@@ -168,7 +168,7 @@ async def measure(args: argparse.Namespace, folder: Path, use_wrk: bool) -> int:
     errors = 0
     database = folder / "bench-todo.db"
     todo = labsupport.serve_todo(database=database, fresh=True, name="bench-todo", folder=args.app_folder)
-    hello = labsupport.serve_process("labsupport.demo_apps:make_sleep_app", name="bench-hello")
+    hello = labsupport.serve_process("labsupport.demos.apps:make_sleep_app", name="bench-hello")
     cookie = await set_up_account(todo.url)
     tasks_url = f"{todo.url}api/v1/accounts/{USER['username']}/tasks"
 

@@ -13,20 +13,20 @@ Example, in a notebook cell::
 
 from __future__ import annotations
 
-from . import extension, kernel_loop
-from .checking import CheckFailed, check
 from .doctor import Check, DoctorReport, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
-from .loadgen import LoadError, LoadResult, LoadTargetError, NotListeningError, RequestRecord, load, sweep
-from .extension import load_ipython_extension, unload_ipython_extension
-from .nesting import allow_nested_loops, nested_loops_allowed
-from .plots import plot_latency, plot_requests, plot_throughput
-from .processes import ServerProcess, serve_process
-from .registry import running, stop, stop_all
-from .serving import Server, serve
-from .steps import counts_over_time, plot_steps
-from .timeline import Span, plot_timeline, timed
-from .todo_process import serve_todo, sqlite_url
+from .exercises.check import CheckFailed, check
+from .kernel import extension
+from .kernel.extension import load_ipython_extension, unload_ipython_extension
+from .kernel.nesting import allow_nested_loops, nested_loops_allowed
+from .measure.loadgen import LoadError, LoadResult, LoadTargetError, NotListeningError, RequestRecord, load, sweep
+from .plots.requests import plot_latency, plot_requests, plot_throughput
+from .plots.steps import counts_over_time, plot_steps
+from .plots.timeline import Span, plot_timeline, timed
+from .servers.processes import ServerProcess, serve_process
+from .servers.registry import running, stop, stop_all
+from .servers.serving import Server, serve
+from .servers.todo import serve_todo, sqlite_url
 
 __all__ = [
     "Check",
@@ -75,7 +75,8 @@ __version__ = "0.1.0"
 
 # Grading pulls in nbformat (about 2 s to import here); load it on first use only, so that
 # server processes, which import this package, start quickly.
-_LAZY = {"GradingError": "grading", "grade": "grading", "Scoreboard": "scoreboard", "TaskResult": "scoreboard"}
+_LAZY = {"GradingError": "exercises.grading", "grade": "exercises.grading", "Scoreboard": "exercises.scoreboard",
+         "TaskResult": "exercises.scoreboard"}
 
 
 def __getattr__(name: str):
@@ -85,5 +86,5 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'labsupport' has no attribute {name!r}")
 
-# In a notebook (IPython), load the extension: short errors, the loop repair. See labsupport.extension.
+# In a notebook (IPython), load the extension: short errors, the loop repair. See labsupport.kernel.extension.
 extension.load_if_safe()

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from .errors import LabError
-    from .grading import grade
+    from .exercises.grading import grade
 
     try:
         board = grade(args.paths, solutions_dir=args.solutions, cell_timeout=args.cell_timeout, jobs=args.jobs)
@@ -71,7 +71,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _exercises(args: argparse.Namespace) -> int:
     from .errors import LabError
-    from .exercises import generate, stale
+    from .exercises.copies import generate, stale
 
     try:
         if args.check:

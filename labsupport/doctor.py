@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import tornado.web
 
-from . import kernel_loop
-from .links import proxy_available, proxy_prefix
-from .nesting import nested_loops_allowed
+from .kernel import loop_repair
+from .servers.links import proxy_available, proxy_prefix
+from .kernel.nesting import nested_loops_allowed
 from .paths import ROOT_VARIABLE, course_path
 
 __all__ = ["Check", "DoctorReport", "doctor"]
@@ -103,7 +103,7 @@ def doctor() -> DoctorReport:
 
 def _check_python() -> Check:
     version = ".".join(map(str, sys.version_info[:3]))
-    if kernel_loop.affected():
+    if loop_repair.affected():
         return Check("Python", "warn", f"{version} has CPython bug gh-130145: a failed attempt to start a "
                      "second event loop in a cell (Tornado's HTTPClient) unregisters the kernel's loop; "
                      "labsupport repairs it after each cell", "upgrade to Python 3.13.3 or newer")
@@ -220,7 +220,7 @@ class _Probe:
     name = "live probe"
 
     def __init__(self, delay: float = 0.3) -> None:
-        from .serving import serve  # here, not at import: serving imports tornado's HTTP stack
+        from .servers.serving import serve  # here, not at import: serving imports tornado's HTTP stack
 
         self._server = serve(tornado.web.Application([(r"/", _ProbeHandler)]), name="doctor-probe")
         self._started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Exceptions a learner can cause, each with a message that says what happened and what to do.
 
 In a notebook these show as one short red message instead of a long traceback (the IPython
-extension in :mod:`labsupport.extension` does that)::
+extension in :mod:`labsupport.kernel.extension` does that)::
 
     import labsupport
     labsupport.serve("not an app")   # ServeError: serve() needs a tornado.web.Application ...

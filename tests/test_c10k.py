@@ -1,4 +1,4 @@
-"""Tests for labsupport.c10k: idle connections counted (not assumed), limits, clean-up, loopback only."""
+"""Tests for labsupport.measure.c10k: idle connections counted (not assumed), limits, clean-up, loopback only."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import tornado.web
 
 import labsupport
-from labsupport import c10k
-from labsupport.c10k_plot import plot_c10k
+from labsupport.measure import c10k
+from labsupport.plots.c10k import plot_c10k
 
 from .conftest import run
 
@@ -20,7 +20,7 @@ def server_children() -> list[psutil.Process]:
     found = []
     for child in psutil.Process().children(recursive=True):
         try:
-            if child.status() != psutil.STATUS_ZOMBIE and "labsupport.c10k_servers" in child.cmdline():
+            if child.status() != psutil.STATUS_ZOMBIE and "labsupport.measure.c10k_servers" in child.cmdline():
                 found.append(child)
         except psutil.NoSuchProcess:
             pass

@@ -1,4 +1,4 @@
-"""Tests for labsupport.cell_logging: failed requests show one line on the current stderr."""
+"""Tests for labsupport.kernel.cell_logging: failed requests show one line on the current stderr."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import logging
 from tornado.httpclient import AsyncHTTPClient
 
 import labsupport
-from labsupport import cell_logging
-
+from labsupport.kernel import cell_logging
 from .apps import make_hello_app
 from .conftest import run
 

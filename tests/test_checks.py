@@ -16,7 +16,7 @@ import pytest
 
 import labsupport
 from labsupport import CheckFailed
-from labsupport.checking import _TASKS
+from labsupport.exercises.check import _TASKS
 from labsupport.exercises import make_learner_copy
 
 from .conftest import ROOT, run
@@ -71,7 +71,7 @@ def answer(task: str, source: str | None = None):
 
 
 def test_every_task_has_a_solution_and_a_wrong_answer():
-    import labsupport.checks  # noqa: F401  (registers every task)
+    import labsupport.exercises.checks  # noqa: F401  (registers every task)
     assert set(_TASKS) == set(EXERCISES) == {p.stem for p in WRONG.glob("*.py")} == set(WRONG_HINTS)
 
 

@@ -1,4 +1,4 @@
-"""Tests for labsupport.demo_site: the site lesson 06's spider crawls, and its link finder."""
+"""Tests for labsupport.demos.site: the site lesson 06's spider crawls, and its link finder."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 import labsupport
-from labsupport import demo_site
-from labsupport.demo_site import SITE_FACTS, find_links, make_site
+from labsupport.demos import site as demo_site
+from labsupport.demos.site import SITE_FACTS, find_links, make_site
 
 from .conftest import run
 

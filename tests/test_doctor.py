@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 import labsupport
-from labsupport import kernel_loop
-
+from labsupport.kernel import loop_repair as kernel_loop
 from .conftest import ROOT, run
 
 doctor_module = importlib.import_module("labsupport.doctor")  # the function shadows the module name

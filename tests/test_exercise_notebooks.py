@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 
 from labsupport.exercises import stale
-from labsupport.grading import grade
+from labsupport.exercises.grading import grade
 
 from .conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""Tests for labsupport.extension: what `import labsupport` changes in a real kernel, and undoing it."""
+"""Tests for labsupport.kernel.extension: what `import labsupport` changes in a real kernel, and undoing it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def my_handler(shell, etype, value, tb, tb_offset=None):
     print(f"my handler saw {etype.__name__}: {value}")
 get_ipython().set_custom_exc((ValueError,), my_handler)
 """
-HOOKS = ("import labsupport.kernel_loop as kl\n"
+HOOKS = ("import labsupport.kernel.loop_repair as kl\n"
          "cbs = get_ipython().events.callbacks\n"
          "print(cbs['pre_run_cell'].count(kl.remember_loop), cbs['post_run_cell'].count(kl.repair_loop))")
 
@@ -65,7 +65,7 @@ def test_load_ext_after_import_is_a_no_op(kernel):
     kernel.run("%load_ext labsupport")
     kernel.run("import importlib; importlib.reload(labsupport)")
     assert kernel.run(HOOKS) == "1 1\n"
-    assert kernel.run("print(labsupport.extension.loaded())") == "True\n"
+    assert kernel.run("print(labsupport.kernel.extension.loaded())") == "True\n"
 
 
 def test_no_extension_when_the_learner_opts_out(kernel):
@@ -75,7 +75,7 @@ def test_no_extension_when_the_learner_opts_out(kernel):
 
 
 def test_plain_python_imports_without_ipython_hooks():
-    code = "import labsupport, labsupport.extension as e; print(e.loaded())"
+    code = "import labsupport, labsupport.kernel.extension as e; print(e.loaded())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "False\n"

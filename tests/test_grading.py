@@ -1,4 +1,4 @@
-"""Tests for labsupport.grading: real nbval runs of small fixture notebooks, and the scoreboard."""
+"""Tests for labsupport.exercises.grading: real nbval runs of small fixture notebooks, and the scoreboard."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from labsupport.__main__ import main
 from labsupport.exercises import make_learner_copy
-from labsupport.grading import GradingError, Scoreboard, TaskResult, grade
+from labsupport.exercises.grading import GradingError, Scoreboard, TaskResult, grade
 
 from .conftest import ROOT
 
@@ -229,7 +229,7 @@ def test_command_line_exits_0_when_every_task_passed(monkeypatch, capsys, tmp_pa
         seen.update(options, paths=paths)
         return Scoreboard([TaskResult("a.ipynb", "add", "pass")])
 
-    monkeypatch.setattr("labsupport.grading.grade", fake_grade)
+    monkeypatch.setattr("labsupport.exercises.grading.grade", fake_grade)
     assert main(["grade", "a.ipynb", "--cell-timeout", "5", "--solutions", "sol", "--jobs", "3"]) == 0
     assert seen == {"paths": ["a.ipynb"], "solutions_dir": "sol", "cell_timeout": 5.0, "jobs": 3}
     assert capsys.readouterr().out == "a.ipynb: 1/1 passed\n  ✔ add\n"

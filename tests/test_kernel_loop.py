@@ -1,11 +1,10 @@
-"""Tests for labsupport.kernel_loop: the running loop comes back after a cell that lost it."""
+"""Tests for labsupport.kernel.loop_repair: the running loop comes back after a cell that lost it."""
 
 from __future__ import annotations
 
 import asyncio
 
-from labsupport import kernel_loop
-
+from labsupport.kernel import loop_repair as kernel_loop
 from .conftest import run
 
 

@@ -1,10 +1,10 @@
-"""Tests for labsupport.links: direct links locally, proxy links on JupyterHub and Binder."""
+"""Tests for labsupport.servers.links: direct links locally, proxy links on JupyterHub and Binder."""
 
 from __future__ import annotations
 
 import pytest
 
-from labsupport.links import browser_url, proxy_prefix
+from labsupport.servers.links import browser_url, proxy_prefix
 
 
 @pytest.fixture(autouse=True)

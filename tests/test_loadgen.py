@@ -1,4 +1,4 @@
-"""Tests for labsupport.loadgen: counts, concurrency, keep-alive, framing, limits and refusals."""
+"""Tests for labsupport.measure.loadgen: counts, concurrency, keep-alive, framing, limits and refusals."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import tornado.web
 
 import labsupport
-from labsupport.loadgen import (LoadError, LoadResult, LoadTargetError, NotListeningError,
+from labsupport.measure.loadgen import (LoadError, LoadResult, LoadTargetError, NotListeningError,
                              RequestRecord, load, sweep)
 
 from .conftest import run

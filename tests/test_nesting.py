@@ -1,4 +1,4 @@
-"""Tests for labsupport.nesting. nest_asyncio patches asyncio for good, so runs go in subprocesses."""
+"""Tests for labsupport.kernel.nesting. nest_asyncio patches asyncio for good, so runs go in subprocesses."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import textwrap
 
 import pytest
 
-from labsupport import nesting
-
+from labsupport.kernel import nesting
 SCRIPT = textwrap.dedent("""
     import asyncio, labsupport
     async def main():

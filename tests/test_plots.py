@@ -1,4 +1,4 @@
-"""Tests for labsupport.plots: bars, curves and points drawn from LoadResults, labelled and legible."""
+"""Tests for labsupport.plots.requests: bars, curves and points drawn from LoadResults, labelled and legible."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from labsupport.loadgen import LoadResult, RequestRecord  # noqa: E402
-from labsupport.plots import plot_latency, plot_requests, plot_throughput  # noqa: E402
+from labsupport.measure.loadgen import LoadResult, RequestRecord  # noqa: E402
+from labsupport.plots.requests import plot_latency, plot_requests, plot_throughput  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

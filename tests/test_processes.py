@@ -1,4 +1,4 @@
-"""Tests for labsupport.processes and supervise: server processes that never outlive their owner."""
+"""Tests for labsupport.servers.processes and supervise: server processes that never outlive their owner."""
 
 from __future__ import annotations
 
@@ -121,12 +121,12 @@ def test_no_orphans_when_the_owner_fails_or_is_killed(how):
 
 
 def test_supervisor_without_a_command_prints_usage():
-    result = subprocess.run([sys.executable, "-m", "labsupport.supervise"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "labsupport.servers.supervise"], capture_output=True, text=True)
     assert result.returncode == 2 and "usage" in result.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
 def test_supervisor_passes_on_the_exit_code():
-    result = subprocess.run([sys.executable, "-m", "labsupport.supervise", "--", sys.executable, "-c",
+    result = subprocess.run([sys.executable, "-m", "labsupport.servers.supervise", "--", sys.executable, "-c",
                              "raise SystemExit(3)"], capture_output=True, text=True, timeout=20)
     assert result.returncode == 3 and "exited with code 3" in result.stderr

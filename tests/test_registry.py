@@ -1,11 +1,11 @@
-"""Tests for labsupport.registry: which earlier servers a new one replaces."""
+"""Tests for labsupport.servers.registry: which earlier servers a new one replaces."""
 
 from __future__ import annotations
 
 import pytest
 
-from labsupport import registry
-from labsupport.registry import Origin
+from labsupport.servers import registry
+from labsupport.servers.registry import Origin
 
 RUN_1 = Origin(cell_id="cell-a", run_id="run-1")
 

@@ -1,4 +1,4 @@
-"""Tests for labsupport.serving: servers on the running loop, replaced, stopped and closed."""
+"""Tests for labsupport.servers.serving: servers on the running loop, replaced, stopped and closed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for labsupport.steps: counts over time and their step plot."""
+"""Tests for labsupport.plots.steps: counts over time and their step plot."""
 
 from __future__ import annotations
 

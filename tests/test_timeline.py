@@ -1,4 +1,4 @@
-"""Tests for labsupport.timeline: Span, timed and plot_timeline."""
+"""Tests for labsupport.plots.timeline: Span, timed and plot_timeline."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from labsupport.timeline import Span, plot_timeline, timed  # noqa: E402
+from labsupport.plots.timeline import Span, plot_timeline, timed  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ import pytest
 import tornado.web
 
 import labsupport
-from labsupport.todo_process import TODO_FOLDER, sqlite_url
+from labsupport.servers.todo import TODO_FOLDER, sqlite_url
 
 from .conftest import run
 from .postgres import new_database, postgres_url  # noqa: F401  (importing registers the fixture)

@@ -1,10 +1,10 @@
-"""Tests for labsupport.waiting_room: the room that exercise 07's long polls wait in."""
+"""Tests for labsupport.demos.waiting_room: the room that exercise 07's long polls wait in."""
 
 from __future__ import annotations
 
 import asyncio
 
-from labsupport.waiting_room import WaitingRoom
+from labsupport.demos.waiting_room import WaitingRoom
 
 from .conftest import run
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from labsupport.todo_process import TODO_FOLDER
+from labsupport.servers.todo import TODO_FOLDER
 
 sys.path.insert(0, str(TODO_FOLDER))  # the lessons import todo from notebooks/; so do we
 import todo  # noqa: E402

@@ -1,0 +1,188 @@
+"""Serve a learner's handlers inside a check, send requests, and compare what comes back.
+
+Example, inside a task's check (which runs on the checker thread's loop)::
+
+    async with served([(r"/hello/([a-z]+)", GreetHandler)]) as site:
+        expect(await site.get("/hello/ada"), 200, text="Hello, ada!", hint="...")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import itertools
+import json
+import threading
+from collections.abc import AsyncIterator
+
+import httpx
+import tornado.web
+
+from ..check import CheckFailed, LoopWatch
+from ...servers.serving import Server, serve
+
+__all__ = ["Site", "expect", "handler_class", "not_done", "raised", "serve_quietly", "served", "served_in_thread"]
+
+STALL_LIMIT = 0.25  # seconds the loop may stall before a handler counts as blocking (wrong answers stall 0.3 s or more)
+_numbers = itertools.count(1)
+
+
+def handler_class(answer: object, name: str) -> type[tornado.web.RequestHandler]:
+    """Return ``answer`` if it is a RequestHandler subclass, else fail with what it is instead."""
+    if isinstance(answer, type) and issubclass(answer, tornado.web.RequestHandler):
+        return answer
+    raise CheckFailed(f"{name} should be a class that subclasses tornado.web.RequestHandler, "
+                      f"not {type(answer).__name__}. Did you run the cell that defines it?")
+
+
+def _watched(handler: type, errors: list[BaseException]) -> type:
+    """A subclass of the learner's handler that records exceptions instead of logging tracebacks.
+
+    Hooks Tornado calls outside the handler method (set_default_headers, write_error) are
+    wrapped too, so a stub there is reported as such rather than as a dropped connection.
+    """
+    def log_exception(self, typ, value, tb) -> None:
+        errors.append(value)
+
+    def recorded(method_name: str):
+        original = getattr(handler, method_name)
+
+        def hook(self, *args, **kwargs):
+            try:
+                return original(self, *args, **kwargs)
+            except Exception as exc:
+                errors.append(exc)
+                raise
+        return hook
+
+    return type(handler.__name__, (handler,), {
+        "log_exception": log_exception,
+        "set_default_headers": recorded("set_default_headers"),
+        "write_error": recorded("write_error"),
+    })
+
+
+class Site:
+    """A served app plus a client; ``errors`` holds what the handlers raised."""
+
+    def __init__(self, base: str, client: httpx.AsyncClient, errors: list[BaseException]) -> None:
+        self.base, self.client, self.errors = base, client, errors
+
+    async def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            return await self.client.request(method, self.base + path.lstrip("/"), **kwargs)
+        except httpx.HTTPError as exc:
+            if any(isinstance(e, NotImplementedError) for e in self.errors):
+                raise NotImplementedError from None
+            raised = f" Your code raised {type(self.errors[-1]).__name__}: {self.errors[-1]}." if self.errors else ""
+            raise CheckFailed(f"{method} {path} got no answer ({type(exc).__name__}).{raised}") from None
+
+    async def get(self, path: str, **kwargs) -> httpx.Response:
+        return await self.request("GET", path, **kwargs)
+
+    async def post(self, path: str, **kwargs) -> httpx.Response:
+        return await self.request("POST", path, **kwargs)
+
+
+def not_done(site: Site) -> None:
+    """Report a stub as "not done yet" rather than as a wrong answer."""
+    if any(isinstance(error, NotImplementedError) for error in site.errors):
+        raise NotImplementedError
+
+
+def raised(site: Site) -> str:
+    """The sentence ' Your code raised X: ...' naming the learner's last exception, or '' if none."""
+    not_done(site)
+    return f" Your code raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
+
+
+def serve_quietly(routes: list[tuple]) -> Server:
+    """Serve ``routes`` on the running loop under a fresh check name, with no access log.
+
+    The check reports what matters; log lines written from the checker thread would land in
+    the notebook in no reliable order. Standalone: it never replaces a server of the learner's
+    (a check may run in the cell that started one), nor is replaced by one.
+    """
+    app = tornado.web.Application(routes, log_function=lambda handler: None)
+    return serve(app, name=f"check-{next(_numbers)}", standalone=True)
+
+
+@contextlib.asynccontextmanager
+async def served(routes: list[tuple]) -> AsyncIterator[Site]:
+    """Serve ``routes`` with labsupport.serve on this loop; fail if a handler stalled the loop."""
+    errors: list[BaseException] = []
+    routes = [(pattern, _watched(handler, errors), *rest) for pattern, handler, *rest in routes]
+    server = serve_quietly(routes)
+    client = httpx.AsyncClient(timeout=3)
+    try:
+        async with LoopWatch() as watch:
+            yield Site(server.url, client, errors)
+    finally:
+        await client.aclose()
+        await server.aclose()
+    if watch.longest > STALL_LIMIT:
+        raise CheckFailed(f"your handler blocked the event loop for {watch.longest:.1f} s, so every other "
+                          "client waited. Use `await` for waiting (await asyncio.sleep, an async client), "
+                          "never time.sleep or a blocking call.")
+
+
+@contextlib.asynccontextmanager
+async def served_in_thread(routes: list[tuple]) -> AsyncIterator[str]:
+    """Serve ``routes`` on a loop of its own in another thread; yield its base URL.
+
+    For an upstream service: a learner's blocking call to it then waits instead of deadlocking
+    the loop that would have to answer it.
+    """
+    ready: concurrent.futures.Future[str] = concurrent.futures.Future()
+    stop = threading.Event()
+
+    async def run() -> None:
+        server = serve_quietly(routes)
+        ready.set_result(server.url)
+        while not stop.is_set():
+            await asyncio.sleep(0.02)
+        await server.aclose()
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="labsupport-upstream", daemon=True)
+    thread.start()
+    try:
+        yield await asyncio.wrap_future(ready)
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join, 2)
+
+
+def _show(response: httpx.Response) -> str:
+    if response.text.lstrip().startswith("<html>"):  # Tornado's default error page
+        return f"{response.status_code} with Tornado's HTML error page"
+    body = response.text if len(response.text) <= 60 else response.text[:57] + "..."
+    return f"{response.status_code} {body!r}"
+
+
+def expect(response: httpx.Response, status: int, *, site: Site, text: str | None = None,
+           data: object = None, headers: dict[str, str] | None = None, hint: str) -> None:
+    """Fail with what was expected and what came back unless ``response`` matches."""
+    if any(isinstance(e, NotImplementedError) for e in site.errors):
+        raise NotImplementedError
+    what = f"{response.request.method} {response.request.url.raw_path.decode()}"
+    wanted = f"{status}" + (f" {text!r}" if text is not None else "") + (f" {json.dumps(data)}" if data is not None else "")
+    problem = None
+    if response.status_code != status:
+        problem = "status"
+    elif text is not None and response.text != text:
+        problem = "body"
+    elif data is not None:
+        try:
+            if response.json() != data:
+                problem = "body"
+        except ValueError:
+            problem = "body (not JSON)"
+    for name, value in (headers or {}).items():
+        if problem is None and response.headers.get(name) != value:
+            problem = f"header {name}: got {response.headers.get(name)!r}, expected {value!r}"
+            wanted = f"{name}: {value}"
+    if problem is None:
+        return
+    raised = f" Your handler raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
+    raise CheckFailed(f"{what} answered {_show(response)}, expected {wanted} ({problem}).{raised} Hint: {hint}")

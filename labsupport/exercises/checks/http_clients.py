@@ -1,0 +1,242 @@
+"""Checks for the exercises of lesson 03 (many requests at once, failed requests, a concurrency limit).
+
+Example, in ``exercises/03-call-servers-with-http-clients.ipynb``::
+
+    await labsupport.check("fetch-many", fetch_all)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import socket
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import tornado.web
+
+from ..check import CheckFailed, LoopWatch, task
+from .http_checks import serve_quietly
+
+__all__: list[str] = []
+
+STALL_LIMIT = 0.2  # a stall this long explains a slow result as blocking code
+
+
+def _coroutine_function(answer: object, name: str) -> None:
+    if not inspect.iscoroutinefunction(answer):
+        raise CheckFailed(f"{name} should be an `async def` function, not {type(answer).__name__}. "
+                          "Did you run the cell that defines it?")
+
+
+class _EchoHandler(tornado.web.RequestHandler):
+    """``GET /echo/<word>?delay=s`` answers ``<word>`` after ``s`` seconds and counts requests in flight."""
+
+    def initialize(self, stats: dict) -> None:
+        self.stats = stats
+
+    async def get(self, word: str) -> None:
+        try:
+            delay = float(self.get_query_argument("delay", "0"))
+        except ValueError:
+            raise tornado.web.HTTPError(400) from None
+        self.stats["now"] += 1
+        self.stats["peak"] = max(self.stats["peak"], self.stats["now"])
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self.stats["now"] -= 1
+        self.write(word)
+
+
+class _StatusHandler(tornado.web.RequestHandler):
+    """``GET /status/<code>`` answers that status with a short text body."""
+
+    def get(self, code: str) -> None:
+        self.set_status(int(code))
+        self.write(f"status {code}")
+
+
+class _HangHandler(tornado.web.RequestHandler):
+    """``GET /hang`` answers after 1.5 s, or stops waiting as soon as the client hangs up."""
+
+    async def get(self) -> None:
+        self.hung_up = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.hung_up.wait(), 1.5)
+        if not self.hung_up.is_set():
+            self.write("too late")
+
+    def on_connection_close(self) -> None:
+        if hasattr(self, "hung_up"):
+            self.hung_up.set()
+
+
+@contextlib.asynccontextmanager
+async def _api() -> AsyncIterator[tuple[str, dict]]:
+    """Serve the check's endpoints on this loop; yield (base URL, stats).
+
+    ``stats["now"]`` and ``stats["peak"]`` count the /echo requests in flight; ``stats["watch"]``
+    measures the loop's longest stall. A stall only explains a failure, never causes one: creating
+    an httpx client blocks for a moment by itself (more on a busy machine).
+    """
+    stats = {"now": 0, "peak": 0}
+    server = serve_quietly([
+        (r"/echo/([a-z0-9-]+)", _EchoHandler, {"stats": stats}),
+        (r"/status/([0-9]{3})", _StatusHandler),
+        (r"/hang", _HangHandler),
+    ])
+    try:
+        async with LoopWatch() as watch:
+            stats["watch"] = watch
+            yield server.url, stats
+    finally:
+        await server.aclose()
+
+
+def _not_blocked(watch: LoopWatch) -> None:
+    if watch.longest > STALL_LIMIT:
+        raise CheckFailed(f"your code blocked the event loop for {watch.longest:.1f} s, so the server could not "
+                          "answer meanwhile. Hint: use httpx.AsyncClient and `await` each request; never a blocking "
+                          "client (httpx.get, requests, urllib) or time.sleep.")
+
+
+def _closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens: bind a free port, then let it go."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def _brief(item: object) -> object:
+    if isinstance(item, httpx.Response):
+        return f"<Response [{item.status_code}]>"
+    if isinstance(item, str) and len(item) > 30:
+        return item[:27] + "..."
+    if isinstance(item, bytes) and len(item) > 30:
+        return item[:27] + b"..."
+    return item
+
+
+def _texts(results: object) -> object:
+    """What the learner returned, shown briefly: long bodies cut, responses as their status."""
+    if isinstance(results, (list, tuple)) and len(results) <= 10:
+        return [_brief(r) for r in results]
+    return _brief(results) if not isinstance(results, (list, tuple)) else f"a list of {len(results)} items"
+
+
+def _requests(count: int) -> str:
+    return f"{count} request" + ("" if count == 1 else "s")
+
+
+def _check_bodies(call: str, results: object, expected: list[str]) -> None:
+    if isinstance(results, (list, tuple)) and results and all(isinstance(r, httpx.Response) for r in results):
+        raise CheckFailed(f"{call} returned httpx.Response objects, expected their bodies as text: {expected!r}. "
+                          "Hint: return [response.text for response in responses].")
+    if isinstance(results, (list, tuple)) and results and all(isinstance(r, bytes) for r in results):
+        raise CheckFailed(f"{call} returned bytes, expected text: {expected!r}. Hint: response.text, not "
+                          "response.content.")
+    if isinstance(results, (list, tuple)) and list(results) == expected:
+        return
+    try:
+        reordered = sorted(results) == sorted(expected)
+    except TypeError:
+        reordered = False
+    hint = ("asyncio.gather returns the results in the order of its arguments; keep that order." if reordered
+            else "request exactly the URLs you were given and return a list of their bodies, response.text.")
+    raise CheckFailed(f"{call} returned {_texts(results)!r}, expected {expected!r}. Hint: {hint}")
+
+
+@task("fetch-many")
+async def fetch_many(fetch_all) -> str:
+    _coroutine_function(fetch_all, "fetch_all")
+    delays = {"alpha": 0.3, "bravo": 0.1, "charlie": 0.25, "delta": 0.05, "echo": 0.2, "foxtrot": 0.15}
+    client = httpx.AsyncClient(timeout=3)  # made before the loop is watched: making one blocks briefly
+    async with client, _api() as (base, stats):
+        urls = [f"{base}echo/{word}?delay={delay}" for word, delay in delays.items()]
+        call = f"fetch_all(client, {len(urls)} URLs)"
+        start = time.perf_counter()
+        try:
+            results = await fetch_all(client, urls)
+        except httpx.HTTPError as exc:
+            raise CheckFailed(f"{call} raised {type(exc).__name__}: {exc}. Hint: request the URLs you were "
+                              "given with the client you were given, client.get(url).") from None
+        took = time.perf_counter() - start
+        _check_bodies(call, results, list(delays))
+        if took > 0.6:
+            _not_blocked(stats["watch"])
+            raise CheckFailed(
+                f"{call} took {took:.1f} s, with at most {_requests(stats['peak'])} at once on the server; "
+                f"concurrently they take about {max(delays.values())} s, the slowest one. Hint: start them all "
+                "at once with asyncio.gather(*(client.get(url) for url in urls)).")
+    return f"{len(urls)} bodies in order, in about the time of the slowest request"
+
+
+_SAFE_CASES = [
+    # (label, path or None for a closed port, expected, hint)
+    ("a 200 answer", "echo/fine", ("ok", "fine"), "return ('ok', response.text) when the status is 2xx."),
+    ("a 404 answer", "status/404", ("http-error", 404),
+     "httpx does not raise for an error status: call response.raise_for_status() and catch "
+     "httpx.HTTPStatusError, whose .response.status_code is the status."),
+    ("a 500 answer", "status/500", ("http-error", 500),
+     "4xx and 5xx are both error statuses: response.raise_for_status() raises httpx.HTTPStatusError for both."),
+    ("a port where nothing listens", None, ("unreachable", None),
+     "catch httpx.ConnectError (or the broader httpx.TransportError, after the timeouts) and return "
+     "('unreachable', None)."),
+    ("an answer slower than the client's 0.5 s timeout", "hang", ("timeout", None),
+     "catch httpx.TimeoutException before any broader error class such as httpx.TransportError or "
+     "httpx.HTTPError, and return ('timeout', None)."),
+]
+
+
+@task("handle-errors")
+async def handle_errors(safe_get) -> str:
+    _coroutine_function(safe_get, "safe_get")
+    client = httpx.AsyncClient(timeout=0.5)
+    async with client, _api() as (base, _):
+        for label, path, expected, hint in _SAFE_CASES:
+            url = base + path if path is not None else _closed_port_url()
+            shown = url.replace(base, "/") if path is not None else "http://127.0.0.1:<closed port>/"
+            call = f"safe_get(client, {shown!r}) for {label}"
+            try:
+                result = await asyncio.wait_for(safe_get(client, url), 3.0)
+            except TimeoutError:
+                raise CheckFailed(f"{call} did not return within 3 s. Hint: use the client you were given, "
+                                  "whose timeout is 0.5 s.") from None
+            except httpx.HTTPError as exc:
+                raise CheckFailed(f"{call} raised {type(exc).__name__}, expected it to return {expected!r}. "
+                                  f"Hint: {hint}") from None
+            if result != expected:
+                raise CheckFailed(f"{call} returned {result!r}, expected {expected!r}. Hint: {hint}")
+    return "200 → ('ok', text), 404 and 500 → ('http-error', status), closed port → unreachable, slow → timeout"
+
+
+@task("limit-concurrency", budget=8.0)
+async def limit_concurrency(fetch_limited) -> str:
+    _coroutine_function(fetch_limited, "fetch_limited")
+    for count, limit in ((6, 2), (7, 3)):
+        async with _api() as (base, stats):
+            words = [f"w{i}" for i in range(count)]
+            urls = [f"{base}echo/{word}?delay=0.1" for word in words]
+            call = f"fetch_limited({count} URLs, limit={limit})"
+            try:
+                results = await fetch_limited(urls, limit)
+            except httpx.HTTPError as exc:
+                raise CheckFailed(f"{call} raised {type(exc).__name__}: {exc}. Hint: create an "
+                                  "httpx.AsyncClient inside, and close it (async with).") from None
+            _check_bodies(call, results, words)
+            if stats["peak"] > limit:
+                raise CheckFailed(
+                    f"{call}: the server saw {stats['peak']} requests at once, expected at most {limit}. Hint: "
+                    "make an asyncio.Semaphore(limit) and send each request inside `async with semaphore:`, "
+                    "or create the client with limits=httpx.Limits(max_connections=limit).")
+            if stats["peak"] < limit:
+                fix = ("don't await them one by one: start every request with asyncio.gather and let the "
+                       "semaphore (or the client's limits) hold back the rest." if stats["peak"] <= 1 else
+                       "use the limit you were given, asyncio.Semaphore(limit), not a fixed number.")
+                raise CheckFailed(f"{call}: the server never saw more than {_requests(stats['peak'])} at once, "
+                                  f"expected {limit}. Hint: {fix}")
+    return "6 URLs with limit 2 and 7 URLs with limit 3: all bodies in order, never more than the limit in flight"

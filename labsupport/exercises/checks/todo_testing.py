@@ -1,0 +1,93 @@
+"""The check of lesson 10's test-writing exercise: a test of ownership must pass and catch bugs.
+
+The learner's ``AsyncHTTPTestCase`` runs against the real app, then against three copies whose
+ownership check is broken (mutants); it must pass on the first and fail on each of the others.
+Example, in ``exercises/10-add-accounts-and-test-the-app.ipynb``::
+
+    await labsupport.check("test-ownership", OwnershipTest)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import unittest
+
+import tornado.testing
+
+from ..check import CheckFailed, task
+from .todo_app import _todo
+
+__all__: list[str] = []
+
+
+def _broken_owner(kind: str):
+    """A broken AccountView.owner: "lax" has no 403, "open" no 401, and "closed" answers 403 even to the owner."""
+    async def owner(self, username: str):
+        from todo.base import ApiError
+        profile = await self.logged_in()
+        if profile is None and kind == "open":
+            profile = await self.find_profile(username)
+        if profile is None:
+            raise ApiError(401, "log in first: POST /api/v1/accounts/login")
+        if kind == "closed" or (kind != "lax" and profile.username != username):
+            raise ApiError(403, f"you are logged in as {profile.username!r}; {username!r} is not yours")
+        return profile
+    return owner
+
+
+_MUTANTS = {
+    "lax": ("anyone logged in may read anyone's tasks (no 403)",
+            "log in as one user, read another user's tasks, and expect 403."),
+    "open": ("a request without a login cookie is answered as if the owner had sent it (no 401)",
+             "fetch the tasks without a login cookie (no headers) and expect 401."),
+    "closed": ("nobody may read their own tasks (403 for everyone)",
+               "read your own tasks with your login cookie and expect 200."),
+}
+
+
+def _run_tests(case: type, mutant: str | None) -> unittest.TestResult:
+    """Run ``case``'s tests (on an app whose AccountView.owner is broken as ``mutant`` says); in a thread."""
+    todo = _todo()
+
+    def get_app(self):
+        app = case.get_app(self)
+        if mutant is not None:
+            for rule in app.wildcard_router.rules:
+                if isinstance(rule.target, type) and issubclass(rule.target, todo.auth.AccountView):
+                    rule.target = type(rule.target.__name__, (rule.target,), {"owner": _broken_owner(mutant)})
+        return app
+
+    probe = type(case.__name__, (case,), {"get_app": get_app})
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(probe).run(result)
+    return result
+
+
+def _first_problem(result: unittest.TestResult) -> str:
+    test, trace = (result.failures + result.errors)[0]
+    last = [line for line in trace.strip().splitlines() if line.strip()][-1].strip()
+    return f"{test.id().rsplit('.', 1)[-1]}: {last}"
+
+
+@task("test-ownership", budget=25)
+async def test_ownership(answer) -> str:
+    if not (isinstance(answer, type) and issubclass(answer, tornado.testing.AsyncHTTPTestCase)):
+        raise CheckFailed(f"OwnershipTest should be a class that subclasses TodoTestCase, not "
+                          f"{answer.__name__ if isinstance(answer, type) else type(answer).__name__}. "
+                          "Did you run the cell that defines it?")
+    names = unittest.defaultTestLoader.getTestCaseNames(answer)
+    if not names:
+        raise CheckFailed("OwnershipTest has no tests. Hint: write a method whose name starts with test_.")
+    result = await asyncio.to_thread(_run_tests, answer, None)
+    if any("NotImplementedError" in trace for _, trace in result.errors):
+        raise NotImplementedError
+    if not result.wasSuccessful():
+        raise CheckFailed(f"your tests fail on the working app ({_first_problem(result)}). Hint: the app answers "
+                          "200 to the owner, 401 without a login cookie and 403 to someone else; "
+                          "self.account(name) gives the headers of a logged-in user.")
+    for mutant, (broken, hint) in _MUTANTS.items():
+        if (await asyncio.to_thread(_run_tests, answer, mutant)).wasSuccessful():
+            raise CheckFailed(f"your tests pass on an app where {broken}, so they would not catch that bug. Hint: {hint}")
+    tests = f"{len(names)} tests pass" if len(names) != 1 else "1 test passes"
+    return (f"{tests} on the app, and fail{'s' if len(names) == 1 else ''} on each of 3 broken ownership checks "
+            "(no 401, no 403, 403 for the owner)")

@@ -1,0 +1,1 @@
+"""Measure servers: the load generator, and the cost of thousands of idle connections (C10K)."""

@@ -1,0 +1,1 @@
+"""Figures for lessons, in one projector-sized style: request timelines, latencies, throughput, step counts, C10K."""

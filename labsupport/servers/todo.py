@@ -1,0 +1,63 @@
+"""Start the course's to-do app (``notebooks/todo``) as a separate process on a free port.
+
+Example, in a lesson cell::
+
+    import labsupport
+    todo = labsupport.serve_todo(database="lesson-09.db", fresh=True)
+    todo.url          # 'http://127.0.0.1:40213/'
+    todo.stop()       # or labsupport.stop_all(); the database file stays
+
+The process is ``python -m todo --port=... --database_url=...`` run in ``notebooks/``, as a
+learner would type it in a terminal, under the same clean-up guarantees as ``serve_process``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from . import registry
+from ..errors import ServeError
+from ..paths import course_path
+from .processes import ServerProcess, serve_process
+
+__all__ = ["TODO_FOLDER", "serve_todo", "sqlite_url"]
+
+TODO_FOLDER = course_path("notebooks")
+TEST_SECRET = "tornado-lab-not-a-secret"  # fixed, so a login survives a restart in lessons and tests
+
+
+def sqlite_url(path: str | os.PathLike) -> str:
+    """The SQLAlchemy URL of an SQLite file, e.g. ``sqlite+aiosqlite:////home/ada/lesson-09.db``."""
+    return f"sqlite+aiosqlite:///{Path(path).resolve()}"
+
+
+def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: str | None = None,
+               fresh: bool = False, name: str = "todo", folder: str | os.PathLike | None = None,
+               ready_timeout: float = 20.0) -> ServerProcess:
+    """Run the to-do app on a free port of 127.0.0.1; re-running replaces the earlier process.
+
+    ``database`` is an SQLite file (relative to the current folder); ``database_url`` takes any
+    SQLAlchemy URL instead (``postgresql+asyncpg://...``). ``fresh=True`` deletes the SQLite
+    file first, after the earlier process under ``name`` has stopped, so a lesson starts empty.
+    ``folder`` is where the ``todo`` package lives (``notebooks/`` of the course by default).
+    """
+    folder = Path(folder) if folder is not None else TODO_FOLDER
+    if not (folder / "todo" / "__main__.py").exists():
+        raise ServeError(f"There is no to-do app in {folder}: expected {folder / 'todo' / '__main__.py'}. "
+                         "Run the %%writefile cells of lesson 08 first.")
+    if database is None and database_url is None:
+        raise ServeError("Give a database file (database='todo.db') or a database_url.")
+    earlier = registry.get(name)
+    if earlier is not None:
+        earlier.stop()  # stop it before deleting the file it has open
+    if database_url is None:
+        database_url = sqlite_url(database)
+        if fresh:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{Path(database).resolve()}{suffix}").unlink(missing_ok=True)
+    command = [sys.executable, "-m", "todo", "--port={port}", "--address={host}",
+               f"--database_url={database_url}", "--logging=warning"]
+    return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout,
+                         env={"COOKIE_SECRET": os.environ.get("COOKIE_SECRET", TEST_SECRET)})
