@@ -13,7 +13,7 @@ Example, in a notebook cell::
 
 from __future__ import annotations
 
-from .doctor import Check, DoctorReport, doctor
+from .doctor import DoctorReport, Finding, doctor
 from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
 from .exercises.check import CheckFailed, check
 from .kernel import extension
@@ -29,9 +29,9 @@ from .servers.serving import Server, serve
 from .servers.todo import serve_todo, sqlite_url
 
 __all__ = [
-    "Check",
     "CheckFailed",
     "DoctorReport",
+    "Finding",
     "GradingError",
     "LabError",
     "LoadError",

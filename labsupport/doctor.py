@@ -1,4 +1,4 @@
-"""Check a learner's setup and say, for each problem, the one line that fixes it.
+"""Finding a learner's setup and say, for each problem, the one line that fixes it.
 
 In a notebook (lesson 00)::
 
@@ -18,15 +18,17 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import tornado.web
 
 from .kernel import loop_repair
-from .servers.links import proxy_available, proxy_prefix
 from .kernel.nesting import nested_loops_allowed
 from .paths import ROOT_VARIABLE, course_path
+from .servers.links import proxy_available, proxy_prefix
+from .servers.serving import serve
 
-__all__ = ["Check", "DoctorReport", "doctor"]
+__all__ = ["DoctorReport", "Finding", "Status", "doctor"]
 
 _REQUIREMENTS = course_path("requirements.txt")
 _KEY_PACKAGES = ("tornado", "ipykernel", "jupyterlab")
@@ -35,12 +37,15 @@ _MARK = {"ok": "✔", "warn": "⚠", "fail": "✘"}
 _COLOUR = {"ok": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
 
 
+Status = Literal["ok", "warn", "fail"]  # fine; works but differs from what was tested; fix it first
+
+
 @dataclass(frozen=True)
-class Check:
+class Finding:
     """One line of the report: what was checked, how it went, and the fix when it did not."""
 
     name: str
-    status: str  # "ok", "warn" or "fail"
+    status: Status
     detail: str
     fix: str = ""
 
@@ -50,7 +55,7 @@ class Check:
 
 
 class DoctorReport(list):
-    """The list of :class:`Check` results, shown as a table in a notebook."""
+    """The list of :class:`Finding` results, shown as a table in a notebook."""
 
     def __init__(self, checks, probe: "_Probe | None" = None) -> None:
         super().__init__(checks)
@@ -101,15 +106,15 @@ def doctor() -> DoctorReport:
     return DoctorReport(checks, probe)
 
 
-def _check_python() -> Check:
+def _check_python() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     if loop_repair.affected():
-        return Check("Python", "warn", f"{version} has CPython bug gh-130145: a failed attempt to start a "
+        return Finding("Python", "warn", f"{version} has CPython bug gh-130145: a failed attempt to start a "
                      "second event loop in a cell (Tornado's HTTPClient) unregisters the kernel's loop; "
                      "labsupport repairs it after each cell", "upgrade to Python 3.13.3 or newer")
     if sys.version_info[:2] in _TESTED_PYTHONS:
-        return Check("Python", "ok", f"{version} (tested: 3.11, 3.12, 3.13)")
-    return Check("Python", "warn", f"{version} is not one the course was tested on",
+        return Finding("Python", "ok", f"{version} (tested: 3.11, 3.12, 3.13)")
+    return Finding("Python", "warn", f"{version} is not one the course was tested on",
                  "use Python 3.11, 3.12 or 3.13 for the .venv (see README)")
 
 
@@ -124,10 +129,10 @@ def _tested_pins() -> dict[str, str]:
     return pins
 
 
-def _check_packages() -> list[Check]:
+def _check_packages() -> list[Finding]:
     pins = _tested_pins()
     if not pins:
-        return [Check("packages", "warn", f"{_REQUIREMENTS} not found; versions not compared",
+        return [Finding("packages", "warn", f"{_REQUIREMENTS} not found; versions not compared",
                       f"pip install -e a clone of the course, or set {ROOT_VARIABLE} to its folder")]
     fix = "python3 course.py setup  (or: pip install -r requirements.txt)"
     checks, others = [], []
@@ -140,63 +145,63 @@ def _check_packages() -> list[Check]:
             installed = None
         if name in _KEY_PACKAGES:
             if installed is None:
-                checks.append(Check(name, "fail", f"not installed (tested: {pinned})", fix))
+                checks.append(Finding(name, "fail", f"not installed (tested: {pinned})", fix))
             elif installed != pinned:
-                checks.append(Check(name, "warn", f"{installed}, but the course was tested with {pinned}", fix))
+                checks.append(Finding(name, "warn", f"{installed}, but the course was tested with {pinned}", fix))
             else:
-                checks.append(Check(name, "ok", installed))
+                checks.append(Finding(name, "ok", installed))
         elif installed != pinned:
             others.append(f"{name} {installed or 'missing'} (tested {pinned})")
     if others:
         status = "fail" if any("missing" in o for o in others) else "warn"
-        checks.append(Check("other pins", status, "; ".join(others), fix))
+        checks.append(Finding("other pins", status, "; ".join(others), fix))
     else:
-        checks.append(Check("other pins", "ok", f"all {len(pins) - len(_KEY_PACKAGES)} match requirements.txt"))
+        checks.append(Finding("other pins", "ok", f"all {len(pins) - len(_KEY_PACKAGES)} match requirements.txt"))
     return checks
 
 
-def _check_loop() -> Check:
+def _check_loop() -> Finding:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        return Check("event loop", "ok", "none running here (normal in a terminal; a notebook kernel runs one)")
-    return Check("event loop", "ok", f"{type(loop).__name__} running in this thread: servers can live on it")
+        return Finding("event loop", "ok", "none running here (normal in a terminal; a notebook kernel runs one)")
+    return Finding("event loop", "ok", f"{type(loop).__name__} running in this thread: servers can live on it")
 
 
-def _check_windows() -> Check:
+def _check_windows() -> Finding:
     if sys.platform != "win32":
-        return Check("Windows loop note", "ok", "not Windows: nothing to do")
-    return Check("Windows loop note", "warn",
+        return Finding("Windows loop note", "ok", "not Windows: nothing to do")
+    return Finding("Windows loop note", "warn",
                  "Windows' default ProactorEventLoop lacks add_reader; Tornado 6.1+ runs its "
                  "sockets on a helper thread, which works but adds latency to timings",
                  "nothing required; for cleaner timings use WSL")
 
 
-def _check_nesting() -> Check:
+def _check_nesting() -> Finding:
     if nested_loops_allowed():
-        return Check("nest_asyncio", "ok", "applied in this process (lesson 02 explains what it changes)")
-    return Check("nest_asyncio", "ok", "not applied (the default; lesson 02 applies it on purpose)")
+        return Finding("nest_asyncio", "ok", "applied in this process (lesson 02 explains what it changes)")
+    return Finding("nest_asyncio", "ok", "not applied (the default; lesson 02 applies it on purpose)")
 
 
-def _check_free_port() -> Check:
+def _check_free_port() -> Finding:
     try:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
     except OSError as exc:
-        return Check("free port", "fail", f"cannot bind a free port on 127.0.0.1: {exc}",
+        return Finding("free port", "fail", f"cannot bind a free port on 127.0.0.1: {exc}",
                      "check that the loopback interface is up and not firewalled")
-    return Check("free port", "ok", "the system hands out free ports on 127.0.0.1")
+    return Finding("free port", "ok", "the system hands out free ports on 127.0.0.1")
 
 
-def _check_proxy() -> Check:
+def _check_proxy() -> Finding:
     prefix = proxy_prefix()
     if prefix is None:
-        return Check("proxy", "ok", "no JupyterHub/Binder proxy: links open http://127.0.0.1:PORT/ directly")
+        return Finding("proxy", "ok", "no JupyterHub/Binder proxy: links open http://127.0.0.1:PORT/ directly")
     if not proxy_available():
-        return Check("proxy", "fail", f"running behind {prefix} but jupyter-server-proxy is not "
+        return Finding("proxy", "fail", f"running behind {prefix} but jupyter-server-proxy is not "
                      "installed, so links to lesson servers will not open",
                      "pip install jupyter-server-proxy==4.6.0 in the Jupyter server's environment")
-    return Check("proxy", "ok", f"links go through {prefix}proxy/PORT/ (jupyter-server-proxy)")
+    return Finding("proxy", "ok", f"links go through {prefix}proxy/PORT/ (jupyter-server-proxy)")
 
 
 class _ProbeHandler(tornado.web.RequestHandler):
@@ -220,7 +225,6 @@ class _Probe:
     name = "live probe"
 
     def __init__(self, delay: float = 0.3) -> None:
-        from .servers.serving import serve  # here, not at import: serving imports tornado's HTTP stack
 
         self._server = serve(tornado.web.Application([(r"/", _ProbeHandler)]), name="doctor-probe")
         self._started = time.perf_counter()
@@ -228,19 +232,19 @@ class _Probe:
             sys.executable, "-c", _PROBE_CLIENT, self._server.url, str(delay),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
 
-    async def result(self, timeout: float) -> Check:
+    async def result(self, timeout: float) -> Finding:
         try:
             child = await self._child
             out, err = await asyncio.wait_for(child.communicate(), timeout)
         except asyncio.TimeoutError:
             child.kill()
-            return Check(self.name, "fail", f"no answer within {timeout:g} s: the kernel's loop is not "
+            return Finding(self.name, "fail", f"no answer within {timeout:g} s: the kernel's loop is not "
                          "serving while idle", "update ipykernel to the pinned version and restart the kernel")
         finally:
             await self._server.aclose()
         if child.returncode != 0 or not out.startswith(b"probe ok"):
             reason = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-            return Check(self.name, "fail", f"the request from another process failed: {reason[0]}",
+            return Finding(self.name, "fail", f"the request from another process failed: {reason[0]}",
                          "restart the kernel; if it persists, run python -m labsupport doctor in a terminal")
-        return Check(self.name, "ok", "a server started in this kernel answered a request from another "
+        return Finding(self.name, "ok", "a server started in this kernel answered a request from another "
                      "process after the cell had finished")

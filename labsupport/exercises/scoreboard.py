@@ -15,13 +15,17 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Literal
 from pathlib import Path
 
-__all__ = ["Scoreboard", "TaskResult"]
+__all__ = ["Scoreboard", "TaskResult", "TaskStatus"]
 
 _MARK = {"pass": "✔", "fail": "✘", "timeout": "⏱", "missing": "✘", "error": "✘"}
 _COLOUR = {"pass": "#1a7f37", "timeout": "#9a6700"}
 _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+TaskStatus = Literal["pass", "fail", "timeout", "missing", "error"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class TaskResult:
 
     notebook: str
     task: str
-    status: str  # "pass", "fail", "timeout", "missing" or "error"
+    status: TaskStatus
     reason: str = ""
 
     def __str__(self) -> str:

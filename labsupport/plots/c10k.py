@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..measure.c10k import C10kResult
-from .timeline import _LABEL_SIZE, _TICK_SIZE, _TITLE_SIZE  # one projector-sized style
+from .style import LABEL_SIZE, TICK_SIZE, TITLE_SIZE
 
 if TYPE_CHECKING:  # pyplot is imported only when a figure is drawn
     from matplotlib.figure import Figure
@@ -49,27 +49,27 @@ def plot_c10k(results: Sequence[C10kResult], *, title: str | None = None) -> Fig
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
     bars = left.bar(names, [r.kb_per_connection for r in results], width=0.6,
                     color=[f"C{i}" for i in range(len(results))])
-    left.bar_label(bars, fmt="%.1f KB", fontsize=_LABEL_SIZE, padding=3)
+    left.bar_label(bars, fmt="%.1f KB", fontsize=LABEL_SIZE, padding=3)
     left.set_ylim(0, max(r.kb_per_connection for r in results) * 1.2 or 1)
-    left.set_ylabel("server memory per connection (KB)", fontsize=_LABEL_SIZE)
-    left.set_title("Memory each idle connection costs the server", fontsize=_TITLE_SIZE)
+    left.set_ylabel("server memory per connection (KB)", fontsize=LABEL_SIZE)
+    left.set_title("Memory each idle connection costs the server", fontsize=TITLE_SIZE)
     width = 0.26
     for offset, (attr, colour) in zip((-width, 0.0, width), _COUNTS):
         where = [i + offset for i in range(len(results))]
         bars = right.bar(where, [getattr(r, attr) for r in results], width, label=attr, color=colour)
         right.bar_label(bars, labels=[f"{getattr(r, attr):,}" for r in results],
-                        fontsize=_TICK_SIZE - 1, padding=2)
+                        fontsize=TICK_SIZE - 1, padding=2)
     right.set_xticks(range(len(results)), names)
     right.set_ylim(0, max(r.asked for r in results) * 1.3)
     right.yaxis.set_major_formatter("{x:,.0f}")
-    right.set_ylabel("connections", fontsize=_LABEL_SIZE)
-    right.set_title("Connections held open at once", fontsize=_TITLE_SIZE)
-    right.legend(fontsize=_TICK_SIZE, loc="upper center", ncols=3, frameon=False)
+    right.set_ylabel("connections", fontsize=LABEL_SIZE)
+    right.set_title("Connections held open at once", fontsize=TITLE_SIZE)
+    right.legend(fontsize=TICK_SIZE, loc="upper center", ncols=3, frameon=False)
     for ax in (left, right):
-        ax.tick_params(labelsize=_TICK_SIZE)
+        ax.tick_params(labelsize=TICK_SIZE)
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
     asked = max(r.asked for r in results)
     fig.suptitle(title or f"{asked:,} idle keep-alive connections, one server process each",
-                 fontsize=_TITLE_SIZE + 2)
+                 fontsize=TITLE_SIZE + 2)
     return fig

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..measure.loadgen import LoadResult
-from .timeline import _LABEL_SIZE, _TICK_SIZE, _TITLE_SIZE  # one projector-sized style
+from .style import LABEL_SIZE, TICK_SIZE, TITLE_SIZE
 
 if TYPE_CHECKING:  # pyplot is imported only when a figure is drawn, keeping `import labsupport` light
     from matplotlib.axes import Axes
@@ -55,12 +55,12 @@ def plot_requests(result: LoadResult, *, title: str, ax: Axes | None = None) -> 
     if rows <= 20:
         ax.set_yticks(range(rows))
     ax.set_xlim(left=0)
-    ax.set_xlabel("time since the first request started (s)", fontsize=_LABEL_SIZE)
-    ax.set_ylabel("request number", fontsize=_LABEL_SIZE)
+    ax.set_xlabel("time since the first request started (s)", fontsize=LABEL_SIZE)
+    ax.set_ylabel("request number", fontsize=LABEL_SIZE)
     _finish(ax, title)
     ax.grid(axis="x", alpha=0.3)
     if any(_kind(r) != "ok (2xx)" for r in records):  # an all-blue chart needs no key
-        ax.legend(fontsize=_TICK_SIZE, loc="upper left", bbox_to_anchor=(1.01, 1))
+        ax.legend(fontsize=TICK_SIZE, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
 
 
@@ -95,11 +95,11 @@ def plot_latency(results: Mapping[str, LoadResult] | LoadResult, *, title: str,
     ax.set_xlim(left=0)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("latency (ms)", fontsize=_LABEL_SIZE)
-    ax.set_ylabel("requests answered within it", fontsize=_LABEL_SIZE)
+    ax.set_xlabel("latency (ms)", fontsize=LABEL_SIZE)
+    ax.set_ylabel("requests answered within it", fontsize=LABEL_SIZE)
     _finish(ax, title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=_TICK_SIZE, loc="lower right")
+    ax.legend(fontsize=TICK_SIZE, loc="lower right")
     return ax
 
 
@@ -131,11 +131,11 @@ def plot_throughput(points: Mapping[int, LoadResult], *, title: str, ax: Axes | 
     ax.plot(levels, rates, marker="o", markersize=9, linewidth=2.5, color="C0")
     for level, rate in zip(levels, rates):
         ax.annotate(f"{rate:.0f}", (level, rate), textcoords="offset points", xytext=(0, 9),
-                    ha="center", fontsize=_TICK_SIZE)
+                    ha="center", fontsize=TICK_SIZE)
     ax.set_xlim(0, max(levels) * 1.05)  # linear, so twice the concurrency is twice as far along
     ax.set_ylim(0, max(rates) * 1.2 or 1)
-    ax.set_xlabel("concurrency (requests in flight)", fontsize=_LABEL_SIZE)
-    ax.set_ylabel("throughput (requests/s)", fontsize=_LABEL_SIZE)
+    ax.set_xlabel("concurrency (requests in flight)", fontsize=LABEL_SIZE)
+    ax.set_ylabel("throughput (requests/s)", fontsize=LABEL_SIZE)
     _finish(ax, title)
     ax.grid(alpha=0.3)
     return ax
@@ -157,6 +157,6 @@ def _check_result(result: object, caller: str) -> LoadResult:
 
 
 def _finish(ax: Axes, title: str) -> None:
-    ax.set_title(title, fontsize=_TITLE_SIZE)
-    ax.tick_params(labelsize=_TICK_SIZE)
+    ax.set_title(title, fontsize=TITLE_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
     ax.set_axisbelow(True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .timeline import _LABEL_SIZE, _TICK_SIZE, _TITLE_SIZE
+from .style import LABEL_SIZE, TICK_SIZE, TITLE_SIZE
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -45,10 +45,10 @@ def plot_steps(series: Mapping[str, Sequence[tuple[float, float]]], *, title: st
         ax.step(times, values, where="post", label=label, linewidth=2)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(xlabel, fontsize=_LABEL_SIZE)
-    ax.set_ylabel(ylabel, fontsize=_LABEL_SIZE)
-    ax.set_title(title, fontsize=_TITLE_SIZE)
-    ax.tick_params(labelsize=_TICK_SIZE)
-    ax.legend(fontsize=_TICK_SIZE)
+    ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
+    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
+    ax.set_title(title, fontsize=TITLE_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.legend(fontsize=TICK_SIZE)
     ax.grid(alpha=0.3)
     return ax

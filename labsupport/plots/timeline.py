@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from .style import LABEL_SIZE, TICK_SIZE, TITLE_SIZE
+
 if TYPE_CHECKING:  # pyplot is imported only when a figure is drawn, keeping `import labsupport` light
     from matplotlib.axes import Axes
 
@@ -29,9 +31,6 @@ __all__ = ["Span", "plot_timeline", "timed"]
 T = TypeVar("T")
 
 _PER_SECOND = {"s": 1.0, "ms": 1000.0}
-_TITLE_SIZE = 14
-_LABEL_SIZE = 13
-_TICK_SIZE = 12
 
 
 @dataclass(frozen=True)
@@ -135,14 +134,14 @@ def plot_timeline(
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # first row on top; set_ylim, unlike invert_yaxis, is idempotent
     ax.set_xlim(left=0)
-    ax.set_xlabel(f"time since first start ({unit})", fontsize=_LABEL_SIZE)
-    ax.set_ylabel("activity", fontsize=_LABEL_SIZE)
-    ax.set_title(title, fontsize=_TITLE_SIZE)
-    ax.tick_params(labelsize=_TICK_SIZE)
+    ax.set_xlabel(f"time since first start ({unit})", fontsize=LABEL_SIZE)
+    ax.set_ylabel("activity", fontsize=LABEL_SIZE)
+    ax.set_title(title, fontsize=TITLE_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     if any(len({s.label for s in spans if s.row == row}) > 1 for row in rows):
         # A row mixes labels, so the y tick labels alone cannot name every bar.
         handles = [Patch(color=colour, label=label) for label, colour in colours.items()]
-        ax.legend(handles=handles, fontsize=_TICK_SIZE, loc="upper right")
+        ax.legend(handles=handles, fontsize=TICK_SIZE, loc="upper right")
     return ax

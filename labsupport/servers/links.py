@@ -12,8 +12,9 @@ from __future__ import annotations
 import html
 import importlib.util
 import os
+from typing import Literal
 
-__all__ = ["browser_url", "link_html", "local_url", "proxy_available", "proxy_prefix"]
+__all__ = ["ServerStatus", "browser_url", "link_html", "local_url", "proxy_available", "proxy_prefix"]
 
 
 def proxy_prefix() -> str | None:
@@ -50,10 +51,13 @@ def browser_url(port: int, path: str = "/", *, host: str = "127.0.0.1") -> str:
     return local_url(host, port, path)
 
 
+ServerStatus = Literal["starting", "listening", "running", "stopping", "stopped"]
+"""What a server's ``status`` says: a ``Server`` is listening, a ``ServerProcess`` starting or running."""
+
 _STATUS_COLOURS = {"listening": "#1a7f37", "running": "#1a7f37", "starting": "#9a6700", "stopping": "#9a6700"}
 
 
-def link_html(name: str, url: str, status: str, *, kind: str = "") -> str:
+def link_html(name: str, url: str, status: ServerStatus, *, kind: str = "") -> str:
     """One line of HTML for a server: bold name, a link that opens in a new tab, coloured status."""
     colour = _STATUS_COLOURS.get(status, "#6e7781")
     link = html.escape(url)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import registry
 from ..errors import PortInUseError, ServerProcessError
-from .links import browser_url, link_html, local_url
+from .links import ServerStatus, browser_url, link_html, local_url
 from .serving import check_host
 
 __all__ = ["ServerProcess", "serve_process"]
@@ -46,7 +46,7 @@ class ServerProcess:
         self._popen = popen
         self._log_path = log_path
         self._final_log: str | None = None
-        self.status = "starting"
+        self.status: ServerStatus = "starting"
 
     @property
     def url(self) -> str:

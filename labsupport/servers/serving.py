@@ -35,7 +35,7 @@ from tornado.tcpserver import TCPServer
 from . import registry
 from ..kernel.cell_logging import show_tornado_warnings
 from ..errors import NoRunningLoopError, PortInUseError, ServeError
-from .links import browser_url, link_html, local_url
+from .links import ServerStatus, browser_url, link_html, local_url
 
 __all__ = ["Server", "serve"]
 
@@ -54,10 +54,6 @@ class _TrackingHTTPServer(HTTPServer):
     def handle_stream(self, stream: IOStream, address: tuple) -> None:
         self.streams.add(stream)
         super().handle_stream(stream, address)
-
-    def close_streams(self) -> int:
-        """Close every open stream now; return how many were open."""
-        return _close(self.streams)
 
 
 def _track_streams(tcp_server: TCPServer) -> weakref.WeakSet[IOStream]:
@@ -98,7 +94,7 @@ class Server:
         self._streams = streams
         self._loop = loop
         self._closing: asyncio.Task | None = None
-        self.status = "listening"
+        self.status: ServerStatus = "listening"
 
     @property
     def is_http(self) -> bool:
