@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -26,10 +25,9 @@ from sqlalchemy import func, select
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from labsupport.servers.todo import TODO_FOLDER
+from labsupport.servers.todo import import_todo
 
-sys.path.insert(0, str(TODO_FOLDER))  # the lessons import todo from notebooks/; so do we
-import todo  # noqa: E402
+todo = import_todo()  # the app the lessons wrote, in notebooks/todo
 from todo.models import Profile, Task  # noqa: E402
 
 __all__ = ["PASSWORD", "Client", "Todo", "check_response", "serving", "tasks_url", "todo"]

@@ -13,16 +13,18 @@ learner would type it in a terminal, under the same clean-up guarantees as ``ser
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from . import registry
 from ..errors import ServeError
-from ..paths import course_path
+from ..paths import ROOT_VARIABLE, course_path
 from .processes import ServerProcess, serve_process
 
-__all__ = ["TODO_FOLDER", "serve_todo", "sqlite_url"]
+__all__ = ["TODO_FOLDER", "import_todo", "serve_todo", "sqlite_url"]
 
 TODO_FOLDER = course_path("notebooks")
 TEST_SECRET = "tornado-lab-not-a-secret"  # fixed, so a login survives a restart in lessons and tests
@@ -61,3 +63,34 @@ def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: 
                f"--database_url={database_url}", "--logging=warning"]
     return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout,
                          env={"COOKIE_SECRET": os.environ.get("COOKIE_SECRET", TEST_SECRET)})
+
+
+def import_todo(*, folder: str | os.PathLike | None = None) -> ModuleType:
+    """Import the ``todo`` package the lessons wrote (``notebooks/todo``), leaving ``sys.path`` alone.
+
+    Exercise notebooks live in ``exercises/``, away from the app; this imports it by its file, so
+    ``from todo.base import BaseView`` works afterwards. Example, in an exercise cell::
+
+        labsupport.import_todo()
+        from todo.base import BaseView
+    """
+    package = (Path(folder) if folder is not None else TODO_FOLDER).resolve() / "todo"
+    loaded = sys.modules.get("todo")
+    if loaded is not None:
+        if Path(loaded.__file__ or "").resolve().parent == package:
+            return loaded
+        raise ServeError(f"Another package called todo is imported already ({loaded.__file__}), so the "
+                         f"course's app in {package} cannot be. Restart the kernel.")
+    if not (package / "__init__.py").exists():
+        raise ServeError(f"There is no to-do app in {package}. Run the %%writefile cells of lesson 08 "
+                         f"first, or set {ROOT_VARIABLE} to the course folder.")
+    spec = importlib.util.spec_from_file_location("todo", package / "__init__.py",
+                                                  submodule_search_locations=[str(package)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["todo"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["todo"]
+        raise
+    return module
