@@ -60,6 +60,14 @@ def test_unload_puts_the_kernel_back_as_it_was(kernel):
     assert len(error_of(kernel, "labsupport.serve('not an app')")["traceback"]) == 1
 
 
+def test_a_learners_handler_that_raises_does_not_take_the_short_errors_with_it(kernel):
+    kernel.run("def broken(shell, etype, value, tb, tb_offset=None):\n    raise RuntimeError('my bug')\n"
+               "get_ipython().set_custom_exc((ValueError,), broken)\nimport labsupport")
+    error_of(kernel, "raise ValueError('boom')")  # IPython unregisters every handler after this
+    assert kernel.run("print(labsupport.extension.loaded())") == "True\n"
+    assert len(error_of(kernel, "labsupport.serve('not an app')")["traceback"]) == 1
+
+
 def test_load_ext_after_import_is_a_no_op(kernel):
     kernel.run("import labsupport")
     kernel.run("%load_ext labsupport")

@@ -108,6 +108,28 @@ def test_a_check_in_the_cell_that_served_leaves_the_learners_server_alone(kernel
     assert names == ["mine"]  # the check's own servers are gone, the learner's stays
 
 
+LATE_SERVER_CELL = """
+import asyncio, tornado.web, labsupport
+class LateHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.write("late")
+asyncio.get_running_loop().call_later(0.5, labsupport.serve, tornado.web.Application([(r"/", LateHandler)]))
+"""
+NAMES = "print(json.dumps(sorted(s.name for s in labsupport.running())))"
+
+
+def test_a_server_started_after_its_cell_ended_belongs_to_that_cell(kernel):
+    """ipykernel 6 only remembers the last request: without the extension's note, another cell got it."""
+    kernel.run("import json, labsupport")
+    kernel.run(LATE_SERVER_CELL, cell_id="cell-late")
+    kernel.run("import time; time.sleep(0.1)\nawait asyncio.sleep(1)", cell_id="cell-other")  # serve() runs now
+    assert kernel.run_json(NAMES) == ["LateHandler"]
+    kernel.run(SERVE_CELL.replace("NAME", "'other'"), cell_id="cell-other")  # re-running the other cell ...
+    assert kernel.run_json(NAMES) == ["LateHandler", "other"]  # ... leaves the late server alone
+    kernel.run("labsupport.stop('other')\n" + SERVE_CELL.replace("NAME", "'again'"), cell_id="cell-late")
+    assert kernel.run_json(NAMES) == ["again"]  # re-running its own cell replaces it
+
+
 @pytest.mark.parametrize("now", [False, True], ids=["shutdown", "killed"])
 def test_kernel_shutdown_closes_ports_and_ends_server_processes(kernel, now):
     served = kernel.run_json(SERVE_CELL.replace("NAME", "'hello'"))

@@ -42,5 +42,9 @@ def test_claim_stops_what_is_replaced_and_numbers_names_that_stay():
     assert registry.claim("hello", same_run) == "hello-2" and not old.stopped
     registry.add(Fake("hello-2", same_run))
     assert registry.claim("hello", same_run) == "hello-3"
+    assert registry.claim("hello", same_run) == "hello-4"  # a claimed name is held until added or released
+    registry.release("hello-3")
+    registry.release("hello-4")
     assert registry.claim("hello", Origin("cell-a", "run-2")) == "hello"
     assert old.stopped and registry.running() == []
+    registry.release("hello")

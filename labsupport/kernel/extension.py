@@ -1,12 +1,15 @@
 """The IPython extension: what ``import labsupport`` changes in a notebook kernel, and how to undo it.
 
-Two things, both reversible with ``%unload_ext labsupport``:
+Three things, all undone by ``%unload_ext labsupport``:
 
 - errors a learner can cause (:class:`labsupport.LabError`) show as one red line instead of
-  a traceback; any exception handler installed before (``shell.set_custom_exc``) keeps
-  handling its own exceptions;
+  a traceback; an exception handler installed before (``shell.set_custom_exc``) keeps
+  handling its other exceptions, and if it ever fails (IPython then drops every handler),
+  the one-line display comes back on its own;
 - a ``pre_run_cell``/``post_run_cell`` pair repairs the kernel's event loop after a cell
-  that hit CPython bug gh-130145 (see :mod:`labsupport.kernel.loop_repair`).
+  that hit CPython bug gh-130145 (see :mod:`labsupport.kernel.loop_repair`);
+- a ``pre_run_cell`` hook notes which run of which cell is executing, so code a cell scheduled
+  keeps its cell on ipykernel 6 as on 7 (see :mod:`labsupport.kernel.cell_request`).
 
 ``import labsupport`` loads it when it runs inside IPython, unless the environment variable
 ``LABSUPPORT_NO_EXTENSION`` is set; ``%load_ext labsupport`` loads it by hand. Example::
@@ -20,34 +23,43 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from . import loop_repair
+from . import cell_request, loop_repair
 from ..errors import LabError
 
 __all__ = ["load_if_safe", "load_ipython_extension", "loaded", "unload_ipython_extension"]
 
-_HOOKS = (("pre_run_cell", loop_repair.remember_loop), ("post_run_cell", loop_repair.repair_loop))
+_HOOKS = (("pre_run_cell", loop_repair.remember_loop), ("pre_run_cell", cell_request.note_request),
+          ("post_run_cell", loop_repair.repair_loop))
 _state: dict[int, dict[str, Any]] = {}  # per shell: the handler we chained to, and ours
 
 
 def load_ipython_extension(shell) -> None:
-    """Install the short error display and the loop repair in ``shell``; called by ``%load_ext``."""
+    """Install the short error display and the hooks in ``shell``; called by ``%load_ext``."""
     if id(shell) in _state:
         return
     previous_types = tuple(shell.custom_exceptions)
-    previous = shell.CustomTB if previous_types else None
-
-    def short_error(shell, etype, value, tb, tb_offset=None):
-        if issubclass(etype, LabError):
-            shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])
-            return None
-        return previous(etype, value, tb, tb_offset=tb_offset)  # the learner's own handler
-
-    shell.set_custom_exc(previous_types + (LabError,), short_error)
-    _state[id(shell)] = {"types": previous_types, "previous": previous, "ours": shell.CustomTB}
+    _install_short_errors(shell, previous_types, shell.CustomTB if previous_types else None)
     for event, hook in _HOOKS:
         if hook not in shell.events.callbacks[event]:
             shell.events.register(event, hook)
     loop_repair.remember_loop()  # the cell that loads us is already past its pre_run_cell
+    cell_request.note_request()
+
+
+def _install_short_errors(shell, previous_types: tuple, previous) -> None:
+    """Handle LabError; hand every other exception of ``previous_types`` to ``previous``."""
+
+    def short_error(shell, etype, value, tb, tb_offset=None):
+        if issubclass(etype, LabError):  # ours win, even where the learner's types include a base class
+            shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])
+            return None
+        stb = previous(etype, value, tb, tb_offset=tb_offset)  # the learner's own handler
+        if LabError not in shell.custom_exceptions:  # it raised, and IPython dropped every handler
+            _install_short_errors(shell, (), None)
+        return stb
+
+    shell.set_custom_exc(previous_types + (LabError,), short_error)
+    _state[id(shell)] = {"types": previous_types, "previous": previous, "ours": shell.CustomTB}
 
 
 def unload_ipython_extension(shell) -> None:
@@ -63,23 +75,26 @@ def unload_ipython_extension(shell) -> None:
     for event, hook in _HOOKS:
         if hook in shell.events.callbacks[event]:
             shell.events.unregister(event, hook)
+    cell_request.forget_requests()
 
 
 def loaded(shell=None) -> bool:
-    """Whether the extension is loaded in ``shell`` (by default the running IPython shell)."""
+    """Whether the extension is loaded in ``shell`` and its error display still in place."""
     shell = shell if shell is not None else _shell()
-    return shell is not None and id(shell) in _state
+    state = _state.get(id(shell)) if shell is not None else None
+    return state is not None and shell.CustomTB is state["ours"]
 
 
 def load_if_safe() -> bool:
     """Load the extension into the running IPython shell, if there is one; True when loaded.
 
-    Not in plain Python (a script, a server process) and not when ``LABSUPPORT_NO_EXTENSION``
-    is set. Loading goes through IPython's extension manager, so ``%load_ext`` and
+    Not in plain Python (a script, a server process), and not when ``LABSUPPORT_NO_EXTENSION``
+    is set to anything but ``0`` (in a notebook: ``%env LABSUPPORT_NO_EXTENSION=1`` before the
+    import). Loading goes through IPython's extension manager, so ``%load_ext`` and
     ``%unload_ext`` know about it.
     """
     shell = _shell()
-    if shell is None or os.environ.get("LABSUPPORT_NO_EXTENSION"):
+    if shell is None or os.environ.get("LABSUPPORT_NO_EXTENSION", "") not in ("", "0"):
         return False
     shell.extension_manager.load_extension("labsupport")
     return loaded(shell)

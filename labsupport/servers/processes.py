@@ -127,7 +127,20 @@ def serve_process(target: str | Sequence[str], *, name: str | None = None, port:
     check_host(host)
     name = name or (target.partition(":")[0] if isinstance(target, str) else Path(target[-1]).name)
     origin = registry.current_origin()
-    name = registry.claim(name, origin)
+    name = registry.claim(name, origin)  # first: a re-run's earlier process may hold a fixed port
+    try:
+        process = _start(target, name=name, origin=origin, port=port, host=host, settings=settings,
+                         cwd=cwd, env=env)
+    except BaseException:
+        registry.release(name)
+        raise
+    registry.add(process)
+    process._wait_until_answering(ready_timeout)
+    return process
+
+
+def _start(target: str | Sequence[str], *, name: str, origin: registry.Origin, port: int, host: str,
+           settings: dict | None, cwd: str | os.PathLike | None, env: dict[str, str] | None) -> ServerProcess:
     port = port or _free_port(host)
     if registry.holder_of(port) is not None or _port_taken(host, port):
         raise PortInUseError(f"Port {port} on {host} is already in use. "
@@ -144,11 +157,7 @@ def serve_process(target: str | Sequence[str], *, name: str | None = None, port:
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=_POSIX)
     log.close()
-    process = ServerProcess(name=name, popen=popen, host=host, port=port,
-                            log_path=Path(log.name), origin=origin)
-    registry.add(process)
-    process._wait_until_answering(ready_timeout)
-    return process
+    return ServerProcess(name=name, popen=popen, host=host, port=port, log_path=Path(log.name), origin=origin)
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -22,8 +22,10 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Origin", "add", "claim", "current_origin", "forget", "get", "holder_of", "running", "stop",
-           "stop_all"]
+from ..kernel.cell_request import current_request
+
+__all__ = ["Origin", "add", "claim", "current_origin", "forget", "get", "holder_of", "release", "running",
+           "stop", "stop_all"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class _Stoppable(Protocol):
 
 
 _live: dict[str, _Stoppable] = {}
+_claimed: set[str] = set()  # names handed out by claim() whose server is not added yet
 _lock = threading.RLock()  # check servers register from the checker's threads
 
 
@@ -59,13 +62,7 @@ def current_origin(*, standalone: bool = False) -> Origin:
     """The origin of a server started now: the executing cell's id and run, when in a kernel."""
     if standalone:
         return Origin(standalone=True)
-    try:
-        from IPython import get_ipython
-        kernel = getattr(get_ipython(), "kernel", None)
-        parent = kernel.get_parent() if kernel is not None else None
-    except Exception:  # not in a kernel, or a kernel without parent tracking
-        return Origin()
-    parent = parent or {}
+    parent = current_request()
     cell_id = (parent.get("metadata") or {}).get("cellId")
     run_id = (parent.get("header") or {}).get("msg_id")
     return Origin(cell_id=cell_id or None, run_id=run_id or None)
@@ -75,21 +72,31 @@ def claim(name: str, origin: Origin) -> str:
     """Stop the servers a new one from ``origin`` replaces; return the name it can register under.
 
     The name is ``name`` itself, or ``name-2``, ``name-3`` ... when a server that stays (one
-    from the same run, or a standalone one) already has it.
+    from the same run, or a standalone one) already has it. The name is held for the caller
+    until it calls :func:`add` (or :func:`release`, when starting failed).
     """
     with _lock:
         doomed = [s for s in _live.values() if origin.replaces(s.origin, same_name=s.name == name)]
     for server in doomed:
         server.stop()
     with _lock:
-        if name not in _live:
-            return name
-        return next(f"{name}-{n}" for n in itertools.count(2) if f"{name}-{n}" not in _live)
+        taken = _live.keys() | _claimed
+        chosen = name if name not in taken else next(
+            f"{name}-{n}" for n in itertools.count(2) if f"{name}-{n}" not in taken)
+        _claimed.add(chosen)
+        return chosen
+
+
+def release(name: str) -> None:
+    """Give back a name from :func:`claim` whose server never started."""
+    with _lock:
+        _claimed.discard(name)
 
 
 def add(server: _Stoppable) -> None:
     """Record a started server under its name (claimed with :func:`claim` just before)."""
     with _lock:
+        _claimed.discard(server.name)
         _live[server.name] = server
 
 
@@ -122,7 +129,8 @@ def stop(name: str) -> None:
     """Stop the server called ``name``; raises KeyError with the live names when there is none."""
     server = get(name)
     if server is None:
-        raise KeyError(f"No live server is called {name!r}; live ones: {sorted(_live) or 'none'}")
+        live = sorted(s.name for s in running())
+        raise KeyError(f"No live server is called {name!r}; live ones: {live or 'none'}")
     server.stop()
 
 

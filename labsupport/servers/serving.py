@@ -172,7 +172,11 @@ def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, 
         name = name or _name_from_app(app)
     origin = registry.current_origin(standalone=standalone)
     name = registry.claim(name, origin)
-    sockets = _bind(port, host)
+    try:
+        sockets = _bind(port, host)
+    except BaseException:
+        registry.release(name)
+        raise
     if isinstance(app, TCPServer):
         tcp_server: TCPServer = app
         tcp_server._labsupport_served = True  # type: ignore[attr-defined]
