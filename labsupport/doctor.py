@@ -31,6 +31,7 @@ __all__ = ["Check", "DoctorReport", "doctor"]
 _REQUIREMENTS = course_path("requirements.txt")
 _KEY_PACKAGES = ("tornado", "ipykernel", "jupyterlab")
 _TESTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+IPYKERNEL_6_TESTED = "6.31.0"  # CI runs the kernel tests and lessons 01-02 on it too (.ci/ipykernel6.txt)
 _MARK = {"ok": "✔", "warn": "⚠", "fail": "✘"}
 _COLOUR = {"ok": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
 
@@ -138,7 +139,9 @@ def _check_packages() -> list[Check]:
             installed = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             installed = None
-        if name in _KEY_PACKAGES:
+        if name == "ipykernel" and installed is not None and installed != pinned:
+            checks.append(_check_ipykernel(installed, pinned, fix))
+        elif name in _KEY_PACKAGES:
             if installed is None:
                 checks.append(Check(name, "fail", f"not installed (tested: {pinned})", fix))
             elif installed != pinned:
@@ -153,6 +156,19 @@ def _check_packages() -> list[Check]:
     else:
         checks.append(Check("other pins", "ok", f"all {len(pins) - len(_KEY_PACKAGES)} match requirements.txt"))
     return checks
+
+
+def _check_ipykernel(installed: str, pinned: str, fix: str) -> Check:
+    """ipykernel 6 works as well as 7 (tested in CI); older cannot tell notebook cells apart."""
+    major = int(re.match(r"\d+", installed).group()) if re.match(r"\d+", installed) else 0
+    if major < 6:
+        return Check("ipykernel", "fail", f"{installed} is too old: labsupport needs ipykernel 6 or newer "
+                     "(it tells notebook cells apart with kernel.get_parent())", fix)
+    if installed == IPYKERNEL_6_TESTED:
+        return Check("ipykernel", "ok", f"{installed} (ipykernel 6 works: CI runs the kernel tests and lessons "
+                     f"01-02 on it; requirements.txt pins {pinned})")
+    return Check("ipykernel", "warn", f"{installed}; the course was tested with ipykernel {pinned} and "
+                 f"{IPYKERNEL_6_TESTED}", fix)
 
 
 def _check_loop() -> Check:

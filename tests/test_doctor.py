@@ -6,6 +6,8 @@ import importlib
 import subprocess
 import sys
 
+import pytest
+
 import labsupport
 from labsupport import kernel_loop
 
@@ -88,3 +90,16 @@ def test_command_line_doctor_exits_zero_when_green():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " Python: 3." in result.stdout and "All good" in result.stdout
+
+
+@pytest.mark.parametrize("installed, status", [
+    ("6.31.0", "ok"), ("6.29.5", "warn"), ("7.3.0", "warn"), ("8.0.0", "warn"), ("5.5.6", "fail")])
+def test_the_ipykernel_row_knows_both_tested_majors(installed, status):
+    from labsupport.doctor import _check_ipykernel
+    assert _check_ipykernel(installed, "7.4.0", "fix").status == status
+
+
+def test_the_ipykernel_6_the_doctor_names_is_the_one_ci_pins():
+    from labsupport.doctor import IPYKERNEL_6_TESTED
+    pins = (ROOT / ".ci" / "ipykernel6.txt").read_text()
+    assert f"ipykernel=={IPYKERNEL_6_TESTED}\n" in pins
