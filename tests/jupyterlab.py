@@ -167,9 +167,11 @@ class LabServer:
             "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]), "IPYTHONDIR": str(dirs["ipython"]),
             "PYTHONUNBUFFERED": "1",
         })
-        args = [str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+        import course  # the lab command's own arguments (course.py, next to tests/), with the copy as root
+
+        args = [str(JUPYTER), "lab", *course.lab_arguments(self.root), "--no-browser", f"--ServerApp.port={self.port}",
                 "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-                f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+                "--LabApp.expose_app_in_browser=True",
                 "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                 "--LabApp.extension_manager=readonly", "--ServerApp.open_browser=False"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:

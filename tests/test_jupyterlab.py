@@ -36,8 +36,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from .conftest import ROOT, refused
-from .jupyterlab import (CHROMIUM, JUPYTER, Lab, LabServer, copy_course, course_files, launch_browser,
-                         read_problems, saved_problems)
+from .jupyterlab import (CHROMIUM, JS_CLOSE_ALL, JUPYTER, Lab, LabServer, copy_course, course_files,
+                         launch_browser, read_problems, saved_problems)
 
 ARTIFACTS = ROOT / "test-artifacts" / "jupyterlab"
 LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
@@ -369,6 +369,25 @@ def test_lesson_02_server_link_opens_the_answer(lab, course, timings):
         problems.extend(f"{name}: {left}" for left in lab.shutdown_kernel(grace=LEFTOVER_GRACE))
         lab.close_notebook()
     assert not problems, "lesson 02, link clicked, then the rest:\n" + "\n".join(problems)
+
+
+def test_a_lessons_exercises_link_opens_its_exercise(lab, course):
+    """As a learner: click the link at the end of lesson 01; JupyterLab opens the exercise beside it.
+
+    This needs what ``python3 course.py lab`` gives JupyterLab: the course folder as its root.
+    """
+    lab.open("notebooks/01-meet-the-event-loop.ipynb")
+    try:
+        link = lab.page.get_by_role("link", name="exercises/01-meet-the-event-loop.ipynb")
+        link.scroll_into_view_if_needed()
+        link.click()
+        lab.page.wait_for_function("() => window.jupyterapp.shell.currentWidget?.context?.path"
+                                   " === 'exercises/01-meet-the-event-loop.ipynb'", timeout=30_000)
+        lab.screenshot(_artifact("notebooks/01-meet-the-event-loop.ipynb", "-exercises-link"))
+    finally:
+        lab.page.evaluate(JS_CLOSE_ALL)
+        for kernel in lab.server.kernels():
+            lab.server.api("DELETE", f"api/kernels/{kernel['id']}")
 
 
 def test_jupyterlab_sent_nothing_off_the_machine(lab):
