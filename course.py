@@ -54,6 +54,12 @@ def run(*command: str, cwd: Path | None = ROOT) -> int:
     return subprocess.call([str(BIN / command[0]), *command[1:]], cwd=cwd)
 
 
+def lab_arguments(root: Path = ROOT) -> list[str]:
+    """What ``lab`` passes to JupyterLab: loopback only; the course folder as the root, so that the
+    lessons' links to ../exercises/ open; the file browser starting in notebooks/."""
+    return ["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}", "--LabApp.default_url=/lab/tree/notebooks"]
+
+
 def main(argv: list[str]) -> int:
     """Dispatch one of the commands in the module docstring."""
     if not argv or argv[0] not in {"lab", "test", "setup", "doctor", "grade", "exercises", "notebooks"}:
@@ -66,10 +72,7 @@ def main(argv: list[str]) -> int:
         if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Jupyter refuses by default
             print("Running as root: starting JupyterLab with --allow-root.", flush=True)
             extra = ["--allow-root", *extra]
-        # The course folder is JupyterLab's root, so lessons' links to ../exercises/ open;
-        # the file browser starts in notebooks/.
-        return run("jupyter", "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT}",
-                   "--LabApp.default_url=/lab/tree/notebooks", *extra)
+        return run("jupyter", "lab", *lab_arguments(), *extra)
     if command == "test":
         return run("python", "-m", "pytest", *extra)
     if command in ("doctor", "grade", "exercises"):  # grade: paths are relative to where you are

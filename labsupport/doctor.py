@@ -33,6 +33,7 @@ __all__ = ["DoctorReport", "Finding", "Status", "doctor"]
 _REQUIREMENTS = course_path("requirements.txt")
 _KEY_PACKAGES = ("tornado", "ipykernel", "jupyterlab")
 _TESTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+IPYKERNEL_6_TESTED = "6.31.0"  # CI runs the kernel tests and lessons 01-02 on it too (.ci/ipykernel6.txt)
 _MARK = {"ok": "✔", "warn": "⚠", "fail": "✘"}
 _COLOUR = {"ok": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
 
@@ -143,7 +144,9 @@ def _check_packages() -> list[Finding]:
             installed = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             installed = None
-        if name in _KEY_PACKAGES:
+        if name == "ipykernel" and installed is not None and installed != pinned:
+            checks.append(_check_ipykernel(installed, pinned, fix))
+        elif name in _KEY_PACKAGES:
             if installed is None:
                 checks.append(Finding(name, "fail", f"not installed (tested: {pinned})", fix))
             elif installed != pinned:
@@ -158,6 +161,19 @@ def _check_packages() -> list[Finding]:
     else:
         checks.append(Finding("other pins", "ok", f"all {len(pins) - len(_KEY_PACKAGES)} match requirements.txt"))
     return checks
+
+
+def _check_ipykernel(installed: str, pinned: str, fix: str) -> Finding:
+    """ipykernel 6 works (CI runs part of the course on it); older cannot tell notebook cells apart."""
+    major = int(re.match(r"\d+", installed).group()) if re.match(r"\d+", installed) else 0
+    if major < 6:
+        return Finding("ipykernel", "fail", f"{installed} is too old: labsupport needs ipykernel 6 or newer "
+                       "(it tells notebook cells apart with kernel.get_parent())", fix)
+    if installed == IPYKERNEL_6_TESTED:
+        return Finding("ipykernel", "warn", f"{installed} works: CI runs the kernel tests and lessons 01-02 on it, "
+                       f"and the rest of the course on {pinned}, the pinned version", fix)
+    return Finding("ipykernel", "warn", f"{installed}; the course was tested with ipykernel {pinned} and "
+                   f"{IPYKERNEL_6_TESTED}", fix)
 
 
 def _check_loop() -> Finding:

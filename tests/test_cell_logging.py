@@ -22,6 +22,17 @@ def test_a_404_prints_one_warning_line(capsys):
     assert len(lines) == 1 and lines[0].startswith("WARNING tornado.access: 404 GET /missing (127.0.0.1)")
 
 
+def test_the_browsers_favicon_404_is_not_shown_but_other_404s_are(capsys):
+    async def scenario():
+        server = labsupport.serve(make_hello_app())
+        for path in ("favicon.ico", "favicon.ico.bak"):
+            response = await AsyncHTTPClient().fetch(server.url + path, raise_error=False)
+            assert response.code == 404
+    run(scenario())
+    lines = [line for line in capsys.readouterr().err.splitlines() if "tornado.access" in line]
+    assert len(lines) == 1 and "404 GET /favicon.ico.bak " in lines[0]
+
+
 def test_logging_the_learner_configured_is_left_alone(monkeypatch):
     mine = logging.NullHandler()
     logger = logging.getLogger("tornado.general")

@@ -6,6 +6,8 @@ import importlib
 import subprocess
 import sys
 
+import pytest
+
 import labsupport
 from labsupport.kernel import loop_repair as kernel_loop
 from .conftest import ROOT, run
@@ -87,3 +89,19 @@ def test_command_line_doctor_exits_zero_when_green():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " Python: 3." in result.stdout and "All good" in result.stdout
+
+
+@pytest.mark.parametrize("installed, status, words", [
+    ("6.31.0", "warn", "works: CI runs the kernel tests and lessons 01-02 on it"),
+    ("6.29.5", "warn", "tested with ipykernel 7.4.0 and 6.31.0"), ("7.3.0", "warn", "tested with ipykernel 7.4.0"),
+    ("8.0.0", "warn", "tested with"), ("5.5.6", "fail", "too old")])
+def test_the_ipykernel_row_knows_both_tested_majors(installed, status, words):
+    from labsupport.doctor import _check_ipykernel
+    finding = _check_ipykernel(installed, "7.4.0", "fix")
+    assert finding.status == status and words in finding.detail
+
+
+def test_the_ipykernel_6_the_doctor_names_is_the_one_ci_pins():
+    from labsupport.doctor import IPYKERNEL_6_TESTED
+    pins = (ROOT / ".ci" / "ipykernel6.txt").read_text()
+    assert f"ipykernel=={IPYKERNEL_6_TESTED}\n" in pins

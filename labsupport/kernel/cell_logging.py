@@ -5,6 +5,7 @@
     WARNING tornado.access: 404 GET /missing (127.0.0.1) 0.41ms
 
 whatever logging the kernel was started with. Logging the learner set up is left alone.
+The one 404 every browser causes, for ``/favicon.ico`` when a learner opens a link, is not shown.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class _CurrentStderrHandler(logging.StreamHandler):
         super().__init__()
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         self.setLevel(logging.WARNING)
+        self.addFilter(_not_the_browsers_favicon)
 
     @property
     def stream(self):
@@ -30,6 +32,13 @@ class _CurrentStderrHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, value) -> None:  # StreamHandler.__init__ assigns it; we always use sys.stderr
         pass
+
+
+def _not_the_browsers_favicon(record: logging.LogRecord) -> bool:
+    """False for Tornado's access line of a 404 on /favicon.ico (``log_request``'s args: status, summary, ms)."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return not (record.name == "tornado.access" and len(args) == 3 and args[0] == 404
+                and str(args[1]).startswith("GET /favicon.ico "))
 
 
 def show_tornado_warnings() -> bool:
