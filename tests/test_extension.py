@@ -64,7 +64,7 @@ def test_a_learners_handler_that_raises_does_not_take_the_short_errors_with_it(k
     kernel.run("def broken(shell, etype, value, tb, tb_offset=None):\n    raise RuntimeError('my bug')\n"
                "get_ipython().set_custom_exc((ValueError,), broken)\nimport labsupport")
     error_of(kernel, "raise ValueError('boom')")  # IPython unregisters every handler after this
-    assert kernel.run("print(labsupport.extension.loaded())") == "True\n"
+    assert kernel.run("print(labsupport.kernel.extension.loaded())") == "True\n"
     assert len(error_of(kernel, "labsupport.serve('not an app')")["traceback"]) == 1
 
 
