@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import resource
+import subprocess
+import sys
 
 import psutil
 import pytest
 import tornado.web
 
 import labsupport
-from labsupport.measure import c10k
+from labsupport.measure import c10k, c10k_servers
 from labsupport.plots.c10k import plot_c10k
 
 from .conftest import run
@@ -136,16 +138,28 @@ def test_the_soft_limit_is_raised_for_the_run_and_put_back():
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+def test_the_servers_module_does_not_import_the_client_module():
+    code = "import sys, labsupport.measure.c10k_servers; print('labsupport.measure.c10k' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_server_that_cannot_raise_its_limit_says_why_and_exits_2(monkeypatch, capsys):
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 2000))
+    assert c10k_servers.main(["tornado", "--port=1", "--files=5000"]) == 2
+    assert "hard open-file limit is 2000 (`ulimit -Hn`)" in capsys.readouterr().err
+
+
 def test_raise_open_file_limit_only_goes_up():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert c10k.raise_open_file_limit(10) == soft
 
 
 def test_the_server_process_is_stopped_when_a_measurement_fails(monkeypatch):
-    def broken(proc):
+    def broken(process):
         raise RuntimeError("psutil broke")
 
-    monkeypatch.setattr(c10k, "_inspect", broken)
+    monkeypatch.setattr(psutil.Process, "memory_info", broken)  # what measure() reads the server's RSS with
     with pytest.raises(RuntimeError, match="psutil broke"):
         run(c10k.measure("threads", connections=10))
     assert labsupport.running() == [] and server_children() == []

@@ -17,29 +17,20 @@ import asyncio
 import collections
 import contextlib
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .c10k_servers import BODY
-from ..errors import LabError
+from .errors import C10kError
+from .filelimit import SPARE_FILES, raise_open_file_limit, room_for_sockets
 from ..servers.processes import ServerProcess, serve_process
 
-try:
-    import resource
-except ImportError:  # pragma: no cover - Windows has no RLIMIT_NOFILE to raise
-    resource = None  # type: ignore[assignment]
-
-__all__ = ["SERVERS", "C10kError", "C10kResult", "C10kTargetError", "Held", "hold", "measure",
-           "raise_open_file_limit"]
+__all__ = ["MAX_CONNECTIONS", "SERVERS", "C10kError", "C10kResult", "C10kTargetError", "Held", "hold",
+           "measure", "raise_open_file_limit"]
 
 SERVERS = ("tornado", "threads")
 MAX_CONNECTIONS = 25_000  # loopback has about 28,000 ephemeral ports (32768-60999) per target
-_SPARE_FILES = 64  # files a process needs besides its connections (logs, pipes, the listener...)
-
-
-class C10kError(LabError, ValueError):
-    """The connections asked for cannot be opened (bad count, over the open-file limit...)."""
 
 
 class C10kTargetError(C10kError):
@@ -123,32 +114,6 @@ class Held:
             await asyncio.wait_for(closing, 10)
 
 
-def raise_open_file_limit(files: int) -> int:
-    """Raise this process's soft open-file limit to at least ``files``; return the new soft limit.
-
-    The soft limit only goes up, and never above the hard limit (``ulimit -Hn``): asking for
-    more raises :class:`C10kError`. On Windows, which has no such limit, this does nothing.
-
-    Example::
-
-        c10k.raise_open_file_limit(11_000)   # 20000 where the hard limit is 20000
-    """
-    if resource is None:  # pragma: no cover - Windows
-        return files
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or files <= soft:
-        return soft
-    if hard != resource.RLIM_INFINITY and files > hard:
-        raise C10kError(f"This needs {files} open files in one process, but the hard open-file limit is "
-                        f"{hard} (`ulimit -Hn`). Ask for fewer, or raise the hard limit (as root) first.")
-    target = hard if hard != resource.RLIM_INFINITY else files
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    except (ValueError, OSError) as exc:  # macOS caps it below an unlimited hard limit
-        raise C10kError(f"Could not raise the open-file limit to {target} ({exc}); ask for fewer.") from None
-    return target
-
-
 @contextlib.asynccontextmanager
 async def hold(url: str, *, connections: int, concurrency: int = 100, timeout: float = 10.0,
                max_seconds: float = 60.0, expect: bytes | None = None) -> AsyncIterator[Held]:
@@ -169,7 +134,7 @@ async def hold(url: str, *, connections: int, concurrency: int = 100, timeout: f
     _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds)
     held = Held(asked=connections)
     request = f"GET / HTTP/1.1\r\nHost: {netloc}\r\n\r\n".encode()
-    with _file_limit(connections):
+    with room_for_sockets(connections):
         try:
             gate, loop = asyncio.Semaphore(concurrency), asyncio.get_running_loop()
             start = loop.time()
@@ -197,9 +162,9 @@ async def measure(server: str, *, connections: int, concurrency: int = 100, time
     if server not in SERVERS:
         raise C10kError(f"server must be one of {', '.join(map(repr, SERVERS))}, not {server!r}.")
     _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds, settle=settle)
-    with _file_limit(connections):  # fails here, before any process starts, if it cannot fit
+    with room_for_sockets(connections):  # fails here, before any process starts, if it cannot fit
         proc = serve_process(["{python}", "-m", "labsupport.measure.c10k_servers", server, "--port={port}",
-                              "--host={host}", f"--files={connections + _SPARE_FILES}"],
+                              "--host={host}", f"--files={connections + SPARE_FILES}"],
                              name=f"c10k-{server}")
         try:
             await _warm_up(proc.url)
@@ -213,26 +178,6 @@ async def measure(server: str, *, connections: int, concurrency: int = 100, time
     return C10kResult(server=server, asked=connections, connected=held.connected, served=held.served,
                       accepted=accepted, rss_before=rss_before, rss_after=rss_after, threads=threads,
                       seconds=held.seconds, errors=dict(held.errors.most_common()))
-
-
-@contextlib.contextmanager
-def _file_limit(connections: int) -> Iterator[None]:
-    """Raise the soft open-file limit for ``connections`` more sockets in the block, then restore it."""
-    previous = resource.getrlimit(resource.RLIMIT_NOFILE) if resource is not None else None
-    overhead = _open_files() + _SPARE_FILES
-    if previous and previous[1] != resource.RLIM_INFINITY and connections + overhead > previous[1]:
-        raise C10kError(
-            f"{connections:,} connections need about {connections + overhead:,} open files in this "
-            f"process (one socket each, plus {overhead} for what it has open already), but the hard "
-            f"open-file limit is {previous[1]:,} (`ulimit -Hn`). Ask for at most "
-            f"{max(previous[1] - overhead, 0):,} connections, or raise the hard limit (as root) first.")
-    raise_open_file_limit(connections + overhead)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(resource.RLIMIT_NOFILE, previous)
 
 
 async def _warm_up(url: str) -> None:
@@ -274,13 +219,6 @@ def _inspect(proc: ServerProcess) -> tuple[int, int, int]:
             established += sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == proc.port
                                for c in p.net_connections(kind="tcp"))
     return rss, threads, established
-
-
-def _open_files() -> int:
-    import psutil
-
-    me = psutil.Process()
-    return me.num_fds() if hasattr(me, "num_fds") else me.num_handles()
 
 
 def _check_url(url: object) -> tuple[str, int, str]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
 from tornado.tcpclient import TCPClient
 
-from ..errors import LabError
+from .errors import LoadError, LoadTargetError, NotListeningError
 
 __all__ = ["LoadError", "LoadResult", "LoadTargetError", "NotListeningError", "RequestRecord",
            "load", "sweep"]
@@ -31,18 +31,6 @@ _MAX_HEAD = 64 * 1024
 _REFUSED = "connection refused"
 _NOT_SENT = "not sent: max_seconds reached"
 _CUT_OFF = "cut off: max_seconds reached"
-
-
-class LoadError(LabError, ValueError):
-    """The arguments given to ``load()`` cannot make a load run (bad count, bad URL...)."""
-
-
-class LoadTargetError(LoadError):
-    """``load()`` was pointed at a host that is not this machine."""
-
-
-class NotListeningError(LabError, ConnectionRefusedError):
-    """Every connection ``load()`` tried was refused: no server listens on that port."""
 
 
 @dataclass(frozen=True)
