@@ -12,6 +12,7 @@ import tornado.web
 
 import labsupport
 from labsupport.measure import c10k, c10k_servers
+from labsupport.measure.errors import LoadError
 from labsupport.plots.c10k import plot_c10k
 
 from .conftest import run
@@ -102,6 +103,16 @@ def test_bad_options_are_a_clear_error(option):
     with pytest.raises(c10k.C10kError, match=f"^{name} must be"):
         run(c10k.measure("tornado", connections=10, **option))
     assert server_children() == []
+
+
+def test_counts_are_worded_as_load_words_them():
+    with pytest.raises(c10k.C10kError) as by_c10k:
+        run(c10k.measure("tornado", connections=10, concurrency=0))
+    with pytest.raises(LoadError) as by_load:
+        run(labsupport.load("http://127.0.0.1:1/", concurrency=0))
+    assert str(by_c10k.value) == str(by_load.value) == "concurrency must be a whole number from 1 to 1000, not 0."
+    with pytest.raises(c10k.C10kError, match=r"from 1 to 25,000, not 25001\.$"):
+        run(c10k.measure("tornado", connections=25_001))
 
 
 def test_an_unknown_server_is_a_clear_error():

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from .c10k_servers import BODY
 from .errors import C10kError
 from .filelimit import SPARE_FILES, raise_open_file_limit, room_for_sockets
+from .options import check_count, check_seconds
 from ..servers.processes import ServerProcess, serve_process
 
 __all__ = ["MAX_CONNECTIONS", "SERVERS", "C10kError", "C10kResult", "C10kTargetError", "Held", "hold",
@@ -243,13 +244,10 @@ def _check_url(url: object) -> tuple[str, int, str]:
 
 
 def _check_options(connections: object, concurrency: object, **seconds: object) -> None:
-    for name, value, top in (("connections", connections, MAX_CONNECTIONS),
-                             ("concurrency", concurrency, 1000)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
-            raise C10kError(f"{name} must be a whole number from 1 to {top:,}, not {value!r}.")
+    check_count("connections", connections, most=MAX_CONNECTIONS, error=C10kError)
+    check_count("concurrency", concurrency, most=1000, error=C10kError)
     for name, value in seconds.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:
-            raise C10kError(f"{name} must be a number of seconds from 0 to 3600, not {value!r}.")
+        check_seconds(name, value, zero=True, most=3600, error=C10kError)
 
 
 def _describe(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
 from tornado.tcpclient import TCPClient
 
 from .errors import LoadError, LoadTargetError, NotListeningError
+from .options import check_count, check_seconds
 
 __all__ = ["LoadError", "LoadResult", "LoadTargetError", "NotListeningError", "RequestRecord",
            "load", "sweep"]
@@ -291,13 +292,10 @@ def _check_url(url: object) -> tuple[str, int, str, str]:
 
 def _check_options(*, requests: int, concurrency: int, timeout: float, max_seconds: float,
                    method: str, body: bytes | None, headers: dict[str, str] | None = None) -> None:
-    if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
-        raise LoadError(f"requests must be a whole number of at least 1, not {requests!r}.")
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 1000:
-        raise LoadError(f"concurrency must be a whole number from 1 to 1000, not {concurrency!r}.")
-    for name, value in (("timeout", timeout), ("max_seconds", max_seconds)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < math.inf:
-            raise LoadError(f"{name} must be a number of seconds greater than 0, not {value!r}.")
+    check_count("requests", requests)
+    check_count("concurrency", concurrency, most=1000)
+    check_seconds("timeout", timeout)
+    check_seconds("max_seconds", max_seconds)
     if not isinstance(method, str) or not method.isalpha() or not method.isupper():
         raise LoadError(f"method must be an upper-case HTTP method such as 'GET' or 'POST', not {method!r}.")
     if body is not None and not isinstance(body, bytes):
