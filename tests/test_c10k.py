@@ -12,7 +12,7 @@ import tornado.web
 
 import labsupport
 from labsupport.measure import c10k, c10k_servers
-from labsupport.measure.errors import LoadError
+from labsupport.measure.errors import LoadError, LoadTargetError
 from labsupport.plots.c10k import plot_c10k
 
 from .conftest import run
@@ -85,8 +85,37 @@ def test_a_target_that_is_not_this_machine_is_refused(url):
         async with c10k.hold(url, connections=1):
             pass
 
-    with pytest.raises(c10k.C10kTargetError, match="only opens connections to this machine"):
+    with pytest.raises(LoadTargetError, match="only ever targets this machine"):  # load()'s check and wording
         run(go())
+
+
+def test_hold_and_load_refuse_a_foreign_target_in_the_same_words():
+    async def go():
+        async with c10k.hold("http://example.com/", connections=1):
+            pass
+
+    with pytest.raises(LoadTargetError) as by_hold:
+        run(go())
+    with pytest.raises(LoadTargetError) as by_load:
+        run(labsupport.load("http://example.com/", requests=1))
+    assert str(by_hold.value).startswith("hold() only ever targets")
+    assert str(by_hold.value).replace("hold()", "load()", 1) == str(by_load.value)
+    assert not isinstance(by_hold.value, c10k.C10kError)  # a refusal of the target, not of c10k's options
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1:1/", "ftp://127.0.0.1/", 8000])
+def test_a_url_that_is_no_http_url_is_a_c10k_error_worded_like_loads(url):
+    async def go():
+        async with c10k.hold(url, connections=1):
+            pass
+
+    with pytest.raises(c10k.C10kError, match=r"^hold\(\) (speaks plain http://|needs a URL string)"):
+        run(go())
+
+
+def test_every_c10k_error_is_a_load_error():
+    assert issubclass(c10k.C10kError, LoadError) and issubclass(LoadTargetError, LoadError)
+    assert issubclass(c10k.C10kError, labsupport.LabError)
 
 
 @pytest.mark.parametrize("connections", [0, -5, "10", 2.5, True, c10k.MAX_CONNECTIONS + 1])

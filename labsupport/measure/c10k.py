@@ -8,7 +8,9 @@ Example (a notebook cell; top-level ``await`` works there)::
 
 ``measure`` starts the server (see :mod:`labsupport.measure.c10k_servers`) with ``serve_process``, reads
 its memory, opens the connections from this process, sends one request on each and checks the
-answer, reads the memory again while they sit idle, then closes them and stops the server.
+answer, reads the memory again while they sit idle, then closes them and stops the server. The
+connections are Tornado ``IOStream`` objects speaking the HTTP of :mod:`labsupport.measure.http11`,
+the client ``labsupport.load()`` uses; the open-file limit is :mod:`labsupport.measure.filelimit`'s.
 """
 
 from __future__ import annotations
@@ -16,26 +18,24 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import ipaddress
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+from tornado.iostream import IOStream
+from tornado.tcpclient import TCPClient
+
+from . import http11
 from .c10k_servers import BODY
 from .errors import C10kError
 from .filelimit import SPARE_FILES, raise_open_file_limit, room_for_sockets
 from .options import check_count, check_seconds
 from ..servers.processes import ServerProcess, serve_process
 
-__all__ = ["MAX_CONNECTIONS", "SERVERS", "C10kError", "C10kResult", "C10kTargetError", "Held", "hold",
-           "measure", "raise_open_file_limit"]
+__all__ = ["MAX_CONNECTIONS", "SERVERS", "C10kError", "C10kResult", "Held", "hold", "measure",
+           "raise_open_file_limit"]
 
 SERVERS = ("tornado", "threads")
 MAX_CONNECTIONS = 25_000  # loopback has about 28,000 ephemeral ports (32768-60999) per target
-
-
-class C10kTargetError(C10kError):
-    """``hold()`` was pointed at a host that is not this machine."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,10 @@ class Held:
     served: int = 0
     errors: collections.Counter = field(default_factory=collections.Counter)
     seconds: float = 0.0
-    _writers: list = field(default_factory=list, repr=False)
+    _streams: list[IOStream] = field(default_factory=list, repr=False)
 
-    async def _open_one(self, host: str, port: int, request: bytes, expect: bytes | None,
-                        gate: asyncio.Semaphore, timeout: float, deadline: float) -> None:
+    async def _open_one(self, target: http11.Target, request: bytes, expect: bytes | None, *,
+                        client: TCPClient, gate: asyncio.Semaphore, timeout: float, deadline: float) -> None:
         async with gate:
             loop = asyncio.get_running_loop()
             if loop.time() >= deadline:
@@ -95,56 +95,56 @@ class Held:
                 return
             try:
                 async with asyncio.timeout_at(min(loop.time() + timeout, deadline)):
-                    reader, writer = await asyncio.open_connection(host, port)
-                    self._writers.append(writer)  # from here on it is closed by _close_all
+                    stream = await http11.connect(target, client=client)
+                    self._streams.append(stream)  # from here on it is closed by _close_all
                     self.connected += 1
-                    writer.write(request)
-                    ok = await _answer_ok(reader, expect)
+                    await stream.write(request)
+                    response = await http11.read_response(stream)
+                ok = response.status == 200 and (expect is None or response.body == expect)
                 self.served += ok
                 if not ok:
                     self.errors["wrong answer"] += 1
-            except Exception as exc:  # refused, reset, timeout, cut off...
-                self.errors[_describe(exc)] += 1
+            except Exception as exc:  # refused, reset, timeout, cut off, a malformed answer...
+                self.errors[http11.describe_failure(exc)] += 1
 
-    async def _close_all(self) -> None:
-        writers, self._writers = self._writers, []
-        for writer in writers:
-            writer.close()
-        closing = asyncio.gather(*(w.wait_closed() for w in writers), return_exceptions=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(closing, 10)
+    def _close_all(self) -> None:
+        streams, self._streams = self._streams, []
+        for stream in streams:
+            stream.close()  # closes the socket now; Tornado runs the stream's callbacks later
 
 
 @contextlib.asynccontextmanager
 async def hold(url: str, *, connections: int, concurrency: int = 100, timeout: float = 10.0,
                max_seconds: float = 60.0, expect: bytes | None = None) -> AsyncIterator[Held]:
-    """Open ``connections`` connections to ``url``, send ``GET`` on each, and keep them open.
+    """Open ``connections`` connections to ``url``, send a ``GET`` for its path on each, keep them open.
 
     At most ``concurrency`` connections are being opened at a time; one that takes longer than
     ``timeout`` s is counted as ``"timeout"``, and after ``max_seconds`` no new one is started.
     A connection counts as served when the answer is a 200 (with body ``expect``, if given).
     Inside the ``async with`` block the connections sit idle; leaving it closes them all.
-    Only this machine (127.0.0.1, ::1, localhost) can be the target.
+    Only this machine (127.0.0.1, ::1, localhost) can be the target: any other host raises
+    :class:`~labsupport.LoadTargetError`, as ``load()`` does.
 
     Example::
 
         async with c10k.hold(server.url, connections=200) as held:
             print(held.served)   # 200; the server holds 200 idle connections right now
     """
-    host, port, netloc = _check_url(url)
+    target = http11.loopback_target(url, caller="hold", error=C10kError)
     _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds)
     held = Held(asked=connections)
-    request = f"GET / HTTP/1.1\r\nHost: {netloc}\r\n\r\n".encode()
+    request = http11.format_request("GET", target)
     with room_for_sockets(connections):
         try:
-            gate, loop = asyncio.Semaphore(concurrency), asyncio.get_running_loop()
+            gate, loop, client = asyncio.Semaphore(concurrency), asyncio.get_running_loop(), TCPClient()
             start = loop.time()
-            await asyncio.gather(*(held._open_one(host, port, request, expect, gate, timeout,
-                                                  start + max_seconds) for _ in range(connections)))
+            await asyncio.gather(*(held._open_one(target, request, expect, client=client, gate=gate,
+                                                  timeout=timeout, deadline=start + max_seconds)
+                                   for _ in range(connections)))
             held.seconds = loop.time() - start
             yield held
         finally:
-            await held._close_all()
+            held._close_all()
 
 
 async def measure(server: str, *, connections: int, concurrency: int = 100, timeout: float = 10.0,
@@ -188,18 +188,6 @@ async def _warm_up(url: str) -> None:
     await asyncio.sleep(0.2)
 
 
-async def _answer_ok(reader: asyncio.StreamReader, expect: bytes | None) -> bool:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = head.split(b" ", 2)[1]
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    body = await reader.readexactly(length) if length else b""
-    return status == b"200" and (expect is None or body == expect)
-
-
 def _inspect(proc: ServerProcess) -> tuple[int, int, int]:
     """(resident bytes, threads, established connections on its port) of the server's processes:
     the supervisor's descendants (the supervisor is serve_process's, not the server's)."""
@@ -222,38 +210,8 @@ def _inspect(proc: ServerProcess) -> tuple[int, int, int]:
     return rss, threads, established
 
 
-def _check_url(url: object) -> tuple[str, int, str]:
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme != "http":
-        raise C10kError(f"hold() needs an http:// URL string such as server.url, not {url!r}.")
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise C10kTargetError(
-            f"hold() only opens connections to this machine (127.0.0.1, ::1 or localhost), not "
-            f"{host!r}: thousands of connections to someone else's server is an attack. Start a "
-            f"server here (c10k.measure does) and use its .url.")
-    try:
-        port = parts.port or 80
-    except ValueError:
-        raise C10kError(f"The port in {url!r} is not a number from 1 to 65535.") from None
-    return host, port, parts.netloc
-
-
 def _check_options(connections: object, concurrency: object, **seconds: object) -> None:
     check_count("connections", connections, most=MAX_CONNECTIONS, error=C10kError)
     check_count("concurrency", concurrency, most=1000, error=C10kError)
     for name, value in seconds.items():
         check_seconds(name, value, zero=True, most=3600, error=C10kError)
-
-
-def _describe(exc: BaseException) -> str:
-    for kinds, text in ((TimeoutError, "timeout"), (ConnectionRefusedError, "connection refused"),
-                        ((ConnectionResetError, asyncio.IncompleteReadError), "closed by server"),
-                        ((ValueError, IndexError, asyncio.LimitOverrunError), "bad response")):
-        if isinstance(exc, kinds):
-            return text
-    return f"{type(exc).__name__}: {exc}"[:80]

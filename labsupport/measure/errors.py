@@ -1,7 +1,7 @@
 """The exceptions the measurement tools raise: ``load()``, ``sweep()`` and the C10K demo.
 
 Every one is a :class:`~labsupport.errors.LabError`, so a notebook shows its message without a
-traceback::
+traceback. ``except LoadError`` catches every refusal of a measurement that cannot run::
 
     import labsupport
     try:
@@ -18,16 +18,19 @@ __all__ = ["C10kError", "LoadError", "LoadTargetError", "NotListeningError"]
 
 
 class LoadError(LabError, ValueError):
-    """The arguments given to ``load()`` cannot make a load run (bad count, bad URL...)."""
+    """The arguments given to a measurement (``load()``, ``sweep()``, ``c10k``) cannot make a run."""
 
 
 class LoadTargetError(LoadError):
-    """``load()`` was pointed at a host that is not this machine."""
+    """A measurement was pointed at a host that is not this machine; raised before any connection."""
 
 
 class NotListeningError(LabError, ConnectionRefusedError):
     """Every connection ``load()`` tried was refused: no server listens on that port."""
 
 
-class C10kError(LabError, ValueError):
-    """The connections asked for cannot be opened (bad count, over the open-file limit...)."""
+# A LoadError because it is one: the connections asked for cannot be opened. So one
+# ``except LoadError`` catches every refusal from either tool, including LoadTargetError, which
+# c10k.hold() raises through the same URL check as load() (and which is no C10kError).
+class C10kError(LoadError):
+    """The C10K demo cannot do what was asked (bad count, over the open-file limit, server gone...)."""
