@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import resource
+import subprocess
+import sys
 
 import psutil
 import pytest
 import tornado.web
 
 import labsupport
-from labsupport.measure import c10k
+from labsupport.measure import c10k, c10k_servers
+from labsupport.measure.errors import LoadError, LoadTargetError
 from labsupport.plots.c10k import plot_c10k
 
 from .conftest import run
@@ -82,8 +85,37 @@ def test_a_target_that_is_not_this_machine_is_refused(url):
         async with c10k.hold(url, connections=1):
             pass
 
-    with pytest.raises(c10k.C10kTargetError, match="only opens connections to this machine"):
+    with pytest.raises(LoadTargetError, match="only ever targets this machine"):  # load()'s check and wording
         run(go())
+
+
+def test_hold_and_load_refuse_a_foreign_target_in_the_same_words():
+    async def go():
+        async with c10k.hold("http://example.com/", connections=1):
+            pass
+
+    with pytest.raises(LoadTargetError) as by_hold:
+        run(go())
+    with pytest.raises(LoadTargetError) as by_load:
+        run(labsupport.load("http://example.com/", requests=1))
+    assert str(by_hold.value).startswith("hold() only ever targets")
+    assert str(by_hold.value).replace("hold()", "load()", 1) == str(by_load.value)
+    assert not isinstance(by_hold.value, c10k.C10kError)  # a refusal of the target, not of c10k's options
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1:1/", "ftp://127.0.0.1/", 8000])
+def test_a_url_that_is_no_http_url_is_a_c10k_error_worded_like_loads(url):
+    async def go():
+        async with c10k.hold(url, connections=1):
+            pass
+
+    with pytest.raises(c10k.C10kError, match=r"^hold\(\) (speaks plain http://|needs a URL string)"):
+        run(go())
+
+
+def test_every_c10k_error_is_a_load_error():
+    assert issubclass(c10k.C10kError, LoadError) and issubclass(LoadTargetError, LoadError)
+    assert issubclass(c10k.C10kError, labsupport.LabError)
 
 
 @pytest.mark.parametrize("connections", [0, -5, "10", 2.5, True, c10k.MAX_CONNECTIONS + 1])
@@ -100,6 +132,16 @@ def test_bad_options_are_a_clear_error(option):
     with pytest.raises(c10k.C10kError, match=f"^{name} must be"):
         run(c10k.measure("tornado", connections=10, **option))
     assert server_children() == []
+
+
+def test_counts_are_worded_as_load_words_them():
+    with pytest.raises(c10k.C10kError) as by_c10k:
+        run(c10k.measure("tornado", connections=10, concurrency=0))
+    with pytest.raises(LoadError) as by_load:
+        run(labsupport.load("http://127.0.0.1:1/", concurrency=0))
+    assert str(by_c10k.value) == str(by_load.value) == "concurrency must be a whole number from 1 to 1000, not 0."
+    with pytest.raises(c10k.C10kError, match=r"from 1 to 25,000, not 25001\.$"):
+        run(c10k.measure("tornado", connections=25_001))
 
 
 def test_an_unknown_server_is_a_clear_error():
@@ -136,16 +178,28 @@ def test_the_soft_limit_is_raised_for_the_run_and_put_back():
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+def test_the_servers_module_does_not_import_the_client_module():
+    code = "import sys, labsupport.measure.c10k_servers; print('labsupport.measure.c10k' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_server_that_cannot_raise_its_limit_says_why_and_exits_2(monkeypatch, capsys):
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 2000))
+    assert c10k_servers.main(["tornado", "--port=1", "--files=5000"]) == 2
+    assert "hard open-file limit is 2000 (`ulimit -Hn`)" in capsys.readouterr().err
+
+
 def test_raise_open_file_limit_only_goes_up():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert c10k.raise_open_file_limit(10) == soft
 
 
 def test_the_server_process_is_stopped_when_a_measurement_fails(monkeypatch):
-    def broken(proc):
+    def broken(process):
         raise RuntimeError("psutil broke")
 
-    monkeypatch.setattr(c10k, "_inspect", broken)
+    monkeypatch.setattr(psutil.Process, "memory_info", broken)  # what measure() reads the server's RSS with
     with pytest.raises(RuntimeError, match="psutil broke"):
         run(c10k.measure("threads", connections=10))
     assert labsupport.running() == [] and server_children() == []

@@ -9,6 +9,7 @@ import pytest
 import tornado.web
 
 import labsupport
+from labsupport.measure import http11
 from labsupport.measure.loadgen import (LoadError, LoadResult, LoadTargetError, NotListeningError,
                              RequestRecord, load, sweep)
 
@@ -303,3 +304,113 @@ def test_records_are_frozen():
     record = RequestRecord(0, 1.0, 2.0, 200, None)
     with pytest.raises(AttributeError):
         record.status = 500
+
+
+# The HTTP/1.1 client under load() and c10k.hold(): labsupport.measure.http11.
+
+async def canned(answer: bytes):
+    """A raw server that reads one request head, writes ``answer`` and keeps the connection open;
+    returns (the server, its Target, the request heads it got)."""
+    heads: list[bytes] = []
+
+    async def reply(reader, writer):
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(answer)
+        await writer.drain()
+        await reader.read()  # until the client hangs up
+
+    raw = await asyncio.start_server(reply, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{raw.sockets[0].getsockname()[1]}/"
+    return raw, http11.loopback_target(url, caller="test"), heads
+
+
+async def one_response(answer: bytes, method: str = "GET") -> http11.Response:
+    """What read_response() makes of ``answer``; TimeoutError if it waits for more than was sent."""
+    raw, target, _ = await canned(answer)
+    stream = await http11.connect(target)
+    try:
+        await stream.write(http11.format_request(method, target))
+        return await asyncio.wait_for(http11.read_response(stream, method=method), 2)
+    finally:
+        stream.close()
+        raw.close()
+
+
+def test_chunks_with_extensions_and_trailers_are_read_to_the_end():
+    answer = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+              b"5;name=value\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+    response = run(one_response(answer))
+    assert (response.status, response.body, response.keep_alive) == (200, b"hello, world", True)
+
+
+def test_a_head_answer_has_no_body_even_with_a_length():
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+    response = run(one_response(head, method="HEAD"))  # returns without waiting for 5 bytes
+    assert (response.status, response.body, response.headers["content-length"]) == (200, b"", "5")
+    with pytest.raises(TimeoutError):  # a GET does wait for them
+        run(one_response(head))
+    assert run(one_response(head + b"hello")).body == b"hello"
+
+
+@pytest.mark.parametrize("answer, keep", [
+    (b"HTTP/1.1 204 No Content\r\n\r\n", True),
+    (b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", False),
+    (b"HTTP/1.0 204 No Content\r\n\r\n", False),
+    (b"HTTP/1.0 204 No Content\r\nConnection: Keep-Alive\r\n\r\n", True),
+])
+def test_keep_alive_follows_the_version_and_the_connection_header(answer, keep):
+    response = run(one_response(answer))
+    assert (response.status, response.keep_alive) == (204, keep)
+
+
+@pytest.mark.parametrize("answer, problem", [
+    (b"HTP/1.1 200 OK\r\n\r\n", "Error parsing response start line"),
+    (b"HTTP/2 200 OK\r\n\r\n", "Error parsing response start line"),
+    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "no colon in header line"),
+    (b"HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\n\r\n", "folding not supported"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello", "invalid Content-Length"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n", "invalid Content-Length"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid chunk size"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", "does not end with CRLF"),
+])
+def test_a_malformed_response_is_recorded_as_a_bad_response(answer, problem):
+    async def scenario():
+        raw, target, _ = await canned(answer)
+        try:
+            return await load(f"http://{target.host_header}/", requests=2, concurrency=1, timeout=2)
+        finally:
+            raw.close()
+    result = run(scenario())
+    assert [r.status for r in result] == [None, None]
+    assert all(r.error.startswith("bad response: ") and problem in r.error for r in result), result.error_kinds
+
+
+def test_the_request_carries_the_path_query_host_and_extra_headers():
+    async def scenario():
+        raw, target, heads = await canned(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        try:
+            url = f"http://ada:secret@{target.host_header}/a/b?c=1"
+            await load(url, requests=1, method="POST", body=b"hi", headers={"X-Lab": "1"})
+        finally:
+            raw.close()
+        return target, heads
+    target, heads = run(scenario())
+    assert heads == [f"POST /a/b?c=1 HTTP/1.1\r\nHost: {target.host_header}\r\nUser-Agent: labsupport-load\r\n"
+                     f"X-Lab: 1\r\nContent-Length: 2\r\n\r\n".encode()]  # no "ada:secret@" in Host
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:0/", "http://127.0.0.1:99999/", "http://127.0.0.1:x/"])
+def test_a_port_that_is_no_port_is_refused(url):
+    with pytest.raises(LoadError, match="is not a number from 1 to 65535"):
+        run(load(url, requests=1))
+
+
+def test_failures_get_one_short_name_each():
+    from tornado.iostream import StreamClosedError
+
+    assert http11.describe_failure(StreamClosedError()) == "connection closed by server"
+    assert http11.describe_failure(StreamClosedError(real_error=ConnectionResetError())) == \
+        "connection reset by server"
+    assert http11.describe_failure(ConnectionRefusedError()) == http11.REFUSED == "connection refused"
+    assert http11.describe_failure(TimeoutError()) == "timeout"
+    assert http11.describe_failure(RuntimeError("x" * 500)) == ("RuntimeError: " + "x" * 500)[:100]

@@ -1,3 +1,9 @@
-"""Measure servers: the load generator, and the cost of thousands of idle connections (C10K)."""
+"""Measure servers: the load generator, and the cost of thousands of idle connections (C10K).
+
+- :mod:`.loadgen`: ``load()`` and ``sweep()``, many timed requests a few at a time.
+- :mod:`.c10k`: hold thousands of idle connections to :mod:`.c10k_servers` and weigh them.
+- :mod:`.http11`: the HTTP/1.1 client both use (loopback targets only), on Tornado's ``IOStream``.
+- :mod:`.options`, :mod:`.filelimit`: their option checks and the open-file limit.
+"""
 
 __all__: list[str] = []

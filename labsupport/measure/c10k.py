@@ -8,7 +8,9 @@ Example (a notebook cell; top-level ``await`` works there)::
 
 ``measure`` starts the server (see :mod:`labsupport.measure.c10k_servers`) with ``serve_process``, reads
 its memory, opens the connections from this process, sends one request on each and checks the
-answer, reads the memory again while they sit idle, then closes them and stops the server.
+answer, reads the memory again while they sit idle, then closes them and stops the server. The
+connections are Tornado ``IOStream`` objects speaking the HTTP of :mod:`labsupport.measure.http11`,
+the client ``labsupport.load()`` uses; the open-file limit is :mod:`labsupport.measure.filelimit`'s.
 """
 
 from __future__ import annotations
@@ -16,34 +18,24 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import ipaddress
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+from tornado.iostream import IOStream
+from tornado.tcpclient import TCPClient
+
+from . import http11
 from .c10k_servers import BODY
-from ..errors import LabError
+from .errors import C10kError
+from .filelimit import SPARE_FILES, raise_open_file_limit, room_for_sockets
+from .options import check_count, check_seconds
 from ..servers.processes import ServerProcess, serve_process
 
-try:
-    import resource
-except ImportError:  # pragma: no cover - Windows has no RLIMIT_NOFILE to raise
-    resource = None  # type: ignore[assignment]
-
-__all__ = ["SERVERS", "C10kError", "C10kResult", "C10kTargetError", "Held", "hold", "measure",
+__all__ = ["MAX_CONNECTIONS", "SERVERS", "C10kError", "C10kResult", "Held", "hold", "measure",
            "raise_open_file_limit"]
 
 SERVERS = ("tornado", "threads")
 MAX_CONNECTIONS = 25_000  # loopback has about 28,000 ephemeral ports (32768-60999) per target
-_SPARE_FILES = 64  # files a process needs besides its connections (logs, pipes, the listener...)
-
-
-class C10kError(LabError, ValueError):
-    """The connections asked for cannot be opened (bad count, over the open-file limit...)."""
-
-
-class C10kTargetError(C10kError):
-    """``hold()`` was pointed at a host that is not this machine."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +84,10 @@ class Held:
     served: int = 0
     errors: collections.Counter = field(default_factory=collections.Counter)
     seconds: float = 0.0
-    _writers: list = field(default_factory=list, repr=False)
+    _streams: list[IOStream] = field(default_factory=list, repr=False)
 
-    async def _open_one(self, host: str, port: int, request: bytes, expect: bytes | None,
-                        gate: asyncio.Semaphore, timeout: float, deadline: float) -> None:
+    async def _open_one(self, target: http11.Target, request: bytes, expect: bytes | None, *,
+                        client: TCPClient, gate: asyncio.Semaphore, timeout: float, deadline: float) -> None:
         async with gate:
             loop = asyncio.get_running_loop()
             if loop.time() >= deadline:
@@ -103,82 +95,56 @@ class Held:
                 return
             try:
                 async with asyncio.timeout_at(min(loop.time() + timeout, deadline)):
-                    reader, writer = await asyncio.open_connection(host, port)
-                    self._writers.append(writer)  # from here on it is closed by _close_all
+                    stream = await http11.connect(target, client=client)
+                    self._streams.append(stream)  # from here on it is closed by _close_all
                     self.connected += 1
-                    writer.write(request)
-                    ok = await _answer_ok(reader, expect)
+                    await stream.write(request)
+                    response = await http11.read_response(stream)
+                ok = response.status == 200 and (expect is None or response.body == expect)
                 self.served += ok
                 if not ok:
                     self.errors["wrong answer"] += 1
-            except Exception as exc:  # refused, reset, timeout, cut off...
-                self.errors[_describe(exc)] += 1
+            except Exception as exc:  # refused, reset, timeout, cut off, a malformed answer...
+                self.errors[http11.describe_failure(exc)] += 1
 
-    async def _close_all(self) -> None:
-        writers, self._writers = self._writers, []
-        for writer in writers:
-            writer.close()
-        closing = asyncio.gather(*(w.wait_closed() for w in writers), return_exceptions=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(closing, 10)
-
-
-def raise_open_file_limit(files: int) -> int:
-    """Raise this process's soft open-file limit to at least ``files``; return the new soft limit.
-
-    The soft limit only goes up, and never above the hard limit (``ulimit -Hn``): asking for
-    more raises :class:`C10kError`. On Windows, which has no such limit, this does nothing.
-
-    Example::
-
-        c10k.raise_open_file_limit(11_000)   # 20000 where the hard limit is 20000
-    """
-    if resource is None:  # pragma: no cover - Windows
-        return files
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or files <= soft:
-        return soft
-    if hard != resource.RLIM_INFINITY and files > hard:
-        raise C10kError(f"This needs {files} open files in one process, but the hard open-file limit is "
-                        f"{hard} (`ulimit -Hn`). Ask for fewer, or raise the hard limit (as root) first.")
-    target = hard if hard != resource.RLIM_INFINITY else files
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    except (ValueError, OSError) as exc:  # macOS caps it below an unlimited hard limit
-        raise C10kError(f"Could not raise the open-file limit to {target} ({exc}); ask for fewer.") from None
-    return target
+    def _close_all(self) -> None:
+        streams, self._streams = self._streams, []
+        for stream in streams:
+            stream.close()  # closes the socket now; Tornado runs the stream's callbacks later
 
 
 @contextlib.asynccontextmanager
 async def hold(url: str, *, connections: int, concurrency: int = 100, timeout: float = 10.0,
                max_seconds: float = 60.0, expect: bytes | None = None) -> AsyncIterator[Held]:
-    """Open ``connections`` connections to ``url``, send ``GET`` on each, and keep them open.
+    """Open ``connections`` connections to ``url``, send a ``GET`` for its path on each, keep them open.
 
     At most ``concurrency`` connections are being opened at a time; one that takes longer than
     ``timeout`` s is counted as ``"timeout"``, and after ``max_seconds`` no new one is started.
     A connection counts as served when the answer is a 200 (with body ``expect``, if given).
     Inside the ``async with`` block the connections sit idle; leaving it closes them all.
-    Only this machine (127.0.0.1, ::1, localhost) can be the target.
+    Only this machine (127.0.0.1, ::1, localhost) can be the target: any other host raises
+    :class:`~labsupport.LoadTargetError`, as ``load()`` does.
 
     Example::
 
         async with c10k.hold(server.url, connections=200) as held:
             print(held.served)   # 200; the server holds 200 idle connections right now
     """
-    host, port, netloc = _check_url(url)
+    target = http11.loopback_target(url, caller="hold", error=C10kError)
     _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds)
     held = Held(asked=connections)
-    request = f"GET / HTTP/1.1\r\nHost: {netloc}\r\n\r\n".encode()
-    with _file_limit(connections):
+    request = http11.format_request("GET", target)
+    with room_for_sockets(connections):
         try:
-            gate, loop = asyncio.Semaphore(concurrency), asyncio.get_running_loop()
+            gate, loop, client = asyncio.Semaphore(concurrency), asyncio.get_running_loop(), TCPClient()
             start = loop.time()
-            await asyncio.gather(*(held._open_one(host, port, request, expect, gate, timeout,
-                                                  start + max_seconds) for _ in range(connections)))
+            await asyncio.gather(*(held._open_one(target, request, expect, client=client, gate=gate,
+                                                  timeout=timeout, deadline=start + max_seconds)
+                                   for _ in range(connections)))
             held.seconds = loop.time() - start
             yield held
         finally:
-            await held._close_all()
+            held._close_all()
 
 
 async def measure(server: str, *, connections: int, concurrency: int = 100, timeout: float = 10.0,
@@ -197,9 +163,9 @@ async def measure(server: str, *, connections: int, concurrency: int = 100, time
     if server not in SERVERS:
         raise C10kError(f"server must be one of {', '.join(map(repr, SERVERS))}, not {server!r}.")
     _check_options(connections, concurrency, timeout=timeout, max_seconds=max_seconds, settle=settle)
-    with _file_limit(connections):  # fails here, before any process starts, if it cannot fit
+    with room_for_sockets(connections):  # fails here, before any process starts, if it cannot fit
         proc = serve_process(["{python}", "-m", "labsupport.measure.c10k_servers", server, "--port={port}",
-                              "--host={host}", f"--files={connections + _SPARE_FILES}"],
+                              "--host={host}", f"--files={connections + SPARE_FILES}"],
                              name=f"c10k-{server}")
         try:
             await _warm_up(proc.url)
@@ -215,43 +181,11 @@ async def measure(server: str, *, connections: int, concurrency: int = 100, time
                       seconds=held.seconds, errors=dict(held.errors.most_common()))
 
 
-@contextlib.contextmanager
-def _file_limit(connections: int) -> Iterator[None]:
-    """Raise the soft open-file limit for ``connections`` more sockets in the block, then restore it."""
-    previous = resource.getrlimit(resource.RLIMIT_NOFILE) if resource is not None else None
-    overhead = _open_files() + _SPARE_FILES
-    if previous and previous[1] != resource.RLIM_INFINITY and connections + overhead > previous[1]:
-        raise C10kError(
-            f"{connections:,} connections need about {connections + overhead:,} open files in this "
-            f"process (one socket each, plus {overhead} for what it has open already), but the hard "
-            f"open-file limit is {previous[1]:,} (`ulimit -Hn`). Ask for at most "
-            f"{max(previous[1] - overhead, 0):,} connections, or raise the hard limit (as root) first.")
-    raise_open_file_limit(connections + overhead)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(resource.RLIMIT_NOFILE, previous)
-
-
 async def _warm_up(url: str) -> None:
     """One request first, so that the baseline includes what a server sets up once."""
     async with hold(url, connections=1, max_seconds=10.0):
         pass
     await asyncio.sleep(0.2)
-
-
-async def _answer_ok(reader: asyncio.StreamReader, expect: bytes | None) -> bool:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = head.split(b" ", 2)[1]
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    body = await reader.readexactly(length) if length else b""
-    return status == b"200" and (expect is None or body == expect)
 
 
 def _inspect(proc: ServerProcess) -> tuple[int, int, int]:
@@ -276,48 +210,8 @@ def _inspect(proc: ServerProcess) -> tuple[int, int, int]:
     return rss, threads, established
 
 
-def _open_files() -> int:
-    import psutil
-
-    me = psutil.Process()
-    return me.num_fds() if hasattr(me, "num_fds") else me.num_handles()
-
-
-def _check_url(url: object) -> tuple[str, int, str]:
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme != "http":
-        raise C10kError(f"hold() needs an http:// URL string such as server.url, not {url!r}.")
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise C10kTargetError(
-            f"hold() only opens connections to this machine (127.0.0.1, ::1 or localhost), not "
-            f"{host!r}: thousands of connections to someone else's server is an attack. Start a "
-            f"server here (c10k.measure does) and use its .url.")
-    try:
-        port = parts.port or 80
-    except ValueError:
-        raise C10kError(f"The port in {url!r} is not a number from 1 to 65535.") from None
-    return host, port, parts.netloc
-
-
 def _check_options(connections: object, concurrency: object, **seconds: object) -> None:
-    for name, value, top in (("connections", connections, MAX_CONNECTIONS),
-                             ("concurrency", concurrency, 1000)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
-            raise C10kError(f"{name} must be a whole number from 1 to {top:,}, not {value!r}.")
+    check_count("connections", connections, most=MAX_CONNECTIONS, error=C10kError)
+    check_count("concurrency", concurrency, most=1000, error=C10kError)
     for name, value in seconds.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:
-            raise C10kError(f"{name} must be a number of seconds from 0 to 3600, not {value!r}.")
-
-
-def _describe(exc: BaseException) -> str:
-    for kinds, text in ((TimeoutError, "timeout"), (ConnectionRefusedError, "connection refused"),
-                        ((ConnectionResetError, asyncio.IncompleteReadError), "closed by server"),
-                        ((ValueError, IndexError, asyncio.LimitOverrunError), "bad response")):
-        if isinstance(exc, kinds):
-            return text
-    return f"{type(exc).__name__}: {exc}"[:80]
+        check_seconds(name, value, zero=True, most=3600, error=C10kError)

@@ -19,6 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import tornado.web
 from tornado.httpserver import HTTPServer
 
+from .errors import C10kError
+from .filelimit import raise_open_file_limit
+
 __all__ = ["BODY", "HelloHandler", "HelloThreadHandler", "ThreadPerConnectionServer", "main", "make_app"]
 
 BODY = b"Hello, world"
@@ -80,8 +83,6 @@ def serve_threads(port: int, host: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Raise the open-file limit to ``--files``, then run the chosen server."""
-    from .c10k import C10kError, raise_open_file_limit
-
     parser = argparse.ArgumentParser(prog="python -m labsupport.measure.c10k_servers", description=__doc__)
     parser.add_argument("kind", choices=["tornado", "threads"])
     parser.add_argument("--port", type=int, required=True)

@@ -6,43 +6,32 @@ Example (a notebook cell; top-level ``await`` works there)::
     slow = labsupport.serve_process("labsupport.demos.apps:make_sleep_app", settings={"seconds": 0.5})
     result = await labsupport.load(slow.url + "async", requests=20, concurrency=20)
     print(result.summary())   # 20 requests: 20 ok, 0 errors, wall 0.5 s
+
+The requests go over :mod:`labsupport.measure.http11`, a small HTTP/1.1 client of our own on
+Tornado's ``IOStream``; its docstring says why it is not httpx or ``AsyncHTTPClient``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
+from tornado.iostream import IOStream, StreamClosedError
 from tornado.tcpclient import TCPClient
 
-from ..errors import LabError
+from . import http11
+from .errors import LoadError, LoadTargetError, NotListeningError
+from .options import check_count, check_seconds
 
 __all__ = ["LoadError", "LoadResult", "LoadTargetError", "NotListeningError", "RequestRecord",
            "load", "sweep"]
 
-_MAX_HEAD = 64 * 1024
-_REFUSED = "connection refused"
 _NOT_SENT = "not sent: max_seconds reached"
 _CUT_OFF = "cut off: max_seconds reached"
-
-
-class LoadError(LabError, ValueError):
-    """The arguments given to ``load()`` cannot make a load run (bad count, bad URL...)."""
-
-
-class LoadTargetError(LoadError):
-    """``load()`` was pointed at a host that is not this machine."""
-
-
-class NotListeningError(LabError, ConnectionRefusedError):
-    """Every connection ``load()`` tried was refused: no server listens on that port."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +112,9 @@ class LoadResult(list):
 class _Run:
     """The shared state of one load run: the request bytes, the next index, the records."""
 
-    def __init__(self, *, host: str, port: int, request: bytes, method: str, requests: int,
+    def __init__(self, *, target: http11.Target, request: bytes, method: str, requests: int,
                  timeout: float, deadline: float, bar: Any) -> None:
-        self.host, self.port, self.request, self.method = host, port, request, method
+        self.target, self.request, self.method = target, request, method
         self.total, self.timeout, self.deadline, self.bar = requests, timeout, deadline, bar
         self.next = 0
         self.records: list[RequestRecord | None] = [None] * requests
@@ -161,8 +150,7 @@ class _Run:
             async with asyncio.timeout_at(cap):
                 for retry in (stream is not None, False):
                     if stream is None:
-                        stream = await self.client.connect(self.host, self.port)
-                        stream.set_nodelay(True)
+                        stream = await http11.connect(self.target, client=self.client)
                     try:
                         status, keep = await self.exchange(stream)
                     except StreamClosedError:
@@ -177,10 +165,8 @@ class _Run:
                     return stream, status, None
         except TimeoutError:
             error = "timeout" if cap < self.deadline else _CUT_OFF
-        except StreamClosedError as exc:
-            error = _describe(exc.real_error) if exc.real_error else "connection closed by server"
-        except Exception as exc:  # refused, reset, a malformed or oversized response...
-            error = _describe(exc)
+        except Exception as exc:  # refused, reset, closed, a malformed or oversized response...
+            error = http11.describe_failure(exc)
         if stream is not None:
             stream.close()
         return None, None, error
@@ -188,36 +174,8 @@ class _Run:
     async def exchange(self, stream: IOStream) -> tuple[int, bool]:
         """Write the request, read one whole response; return its status and keep-alive."""
         await stream.write(self.request)
-        head = await stream.read_until(b"\r\n\r\n", max_bytes=_MAX_HEAD)
-        lines = head.split(b"\r\n")
-        version, _, rest = lines[0].partition(b" ")
-        status = int(rest[:3])
-        length, chunked, keep = None, False, version == b"HTTP/1.1"
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding":
-                chunked = b"chunked" in value.lower()
-            elif name == b"connection":
-                keep = value.strip().lower() == b"keep-alive" or (keep and b"close" not in value.lower())
-        if self.method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            return status, keep
-        if chunked:
-            while True:
-                size = int((await stream.read_until(b"\r\n", max_bytes=_MAX_HEAD)).split(b";")[0], 16)
-                if size == 0:
-                    while await stream.read_until(b"\r\n", max_bytes=_MAX_HEAD) != b"\r\n":
-                        pass  # trailers
-                    return status, keep
-                await stream.read_bytes(size + 2)
-        if length is not None:
-            if length:
-                await stream.read_bytes(length)
-            return status, keep
-        await stream.read_until_close()  # no length given: the body ends when the connection does
-        return status, False
+        response = await http11.read_response(stream, method=self.method)
+        return response.status, response.keep_alive
 
 
 async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout: float = 10.0,
@@ -229,7 +187,8 @@ async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout:
     after another on it. A request that takes longer than ``timeout`` seconds is recorded as
     an error ``"timeout"``; after ``max_seconds`` the run stops and what is left is recorded
     as ``"not sent: max_seconds reached"``. Failures are recorded, never raised, unless every
-    connection was refused. Only this machine (127.0.0.1, ::1, localhost) can be the target.
+    connection was refused. Only this machine (127.0.0.1, ::1, localhost) can be the target:
+    any other host raises :class:`LoadTargetError` before anything is sent.
     ``headers`` adds request headers, e.g. ``{"Cookie": "todo_user=..."}``.
 
     Example::
@@ -237,17 +196,15 @@ async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout:
         result = await labsupport.load(server.url, requests=20, concurrency=5)
         result.statuses   # {200: 20}
     """
-    host, port, target, netloc = _check_url(url)
-    _check_options(requests=requests, concurrency=concurrency, timeout=timeout,
-                   max_seconds=max_seconds, method=method, body=body, headers=headers)
-    head = f"{method} {target} HTTP/1.1\r\nHost: {netloc}\r\nUser-Agent: labsupport-load\r\n"
-    head += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-    if body is not None or method in ("POST", "PUT", "PATCH"):
-        head += f"Content-Length: {len(body or b'')}\r\n"
-    bar = _progress_bar(requests, f"{method} {target}") if progress else None
+    target = http11.loopback_target(url, caller="load")
+    check_count("requests", requests)
+    check_count("concurrency", concurrency, most=1000)
+    check_seconds("timeout", timeout)
+    check_seconds("max_seconds", max_seconds)
+    request = http11.format_request(method, target, headers=headers, body=body)  # checks all three
+    bar = _progress_bar(requests, f"{method} {target.path}") if progress else None
     loop = asyncio.get_running_loop()
-    run = _Run(host=host, port=port, request=head.encode("latin-1") + b"\r\n" + (body or b""),
-               method=method, requests=requests, timeout=timeout,
+    run = _Run(target=target, request=request, method=method, requests=requests, timeout=timeout,
                deadline=loop.time() + max_seconds, bar=bar)
     try:
         await asyncio.gather(*(run.worker() for _ in range(min(concurrency, requests))))
@@ -255,9 +212,9 @@ async def load(url: str, *, requests: int = 100, concurrency: int = 10, timeout:
         if bar is not None:
             bar.close()
     result = LoadResult(run.records)
-    if all(r.error == _REFUSED for r in result):
+    if all(r.error == http11.REFUSED for r in result):
         raise NotListeningError(
-            f"Nothing listens on {host}:{port}: all {requests} connections were refused. Start the "
+            f"Nothing listens on {target.host}:{target.port}: all {requests} connections were refused. Start the "
             f"server first (labsupport.serve or labsupport.serve_process) and use its .url.")
     return result
 
@@ -275,59 +232,6 @@ async def sweep(url: str, *, concurrencies: tuple[int, ...] = (1, 2, 5, 10, 20, 
         raise LoadError("sweep() needs at least one concurrency level, e.g. concurrencies=(1, 10).")
     return {level: await load(url, requests=requests_per_level, concurrency=level, **kwargs)
             for level in concurrencies}
-
-
-def _check_url(url: object) -> tuple[str, int, str, str]:
-    """(host, port, path?query, host[:port]) of a loopback http:// URL."""
-    if not isinstance(url, str):
-        raise LoadError(f"load() needs a URL string such as server.url, not {type(url).__name__}.")
-    parts = urlsplit(url)
-    if parts.scheme != "http":
-        raise LoadError(f"load() speaks plain http://, so the URL must start with http://, not {url!r}.")
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise LoadTargetError(
-            f"load() only ever targets this machine (127.0.0.1, ::1 or localhost), not {host!r}. "
-            f"Start your own copy of the server (labsupport.serve or serve_process) and use its .url.")
-    try:
-        port = parts.port or 80
-    except ValueError:
-        raise LoadError(f"The port in {url!r} is not a number from 1 to 65535.") from None
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return host, port, target, parts.netloc
-
-
-def _check_options(*, requests: int, concurrency: int, timeout: float, max_seconds: float,
-                   method: str, body: bytes | None, headers: dict[str, str] | None = None) -> None:
-    if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
-        raise LoadError(f"requests must be a whole number of at least 1, not {requests!r}.")
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 1000:
-        raise LoadError(f"concurrency must be a whole number from 1 to 1000, not {concurrency!r}.")
-    for name, value in (("timeout", timeout), ("max_seconds", max_seconds)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < math.inf:
-            raise LoadError(f"{name} must be a number of seconds greater than 0, not {value!r}.")
-    if not isinstance(method, str) or not method.isalpha() or not method.isupper():
-        raise LoadError(f"method must be an upper-case HTTP method such as 'GET' or 'POST', not {method!r}.")
-    if body is not None and not isinstance(body, bytes):
-        raise LoadError(f"body must be bytes (e.g. 'text'.encode()), not {type(body).__name__}.")
-    if headers is not None and not isinstance(headers, dict):
-        raise LoadError(f"headers must be a dict such as {{'Cookie': 'user=...'}}, not {type(headers).__name__}.")
-    for name, value in (headers or {}).items():
-        if not (isinstance(name, str) and isinstance(value, str) and name.isascii() and name.strip() == name
-                and name and ":" not in name and not any(c in name + value for c in "\r\n")
-                and name.lower() not in ("host", "content-length", "transfer-encoding")):
-            raise LoadError(f"headers must map names to one-line strings (not Host, Content-Length or "
-                            f"Transfer-Encoding, which load() sets), not {name!r}: {value!r}.")
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, (ConnectionRefusedError, ConnectionResetError)):
-        return _REFUSED if isinstance(exc, ConnectionRefusedError) else "connection reset by server"
-    return f"bad response: {exc}" if isinstance(exc, (ValueError, UnsatisfiableReadError)) else repr(exc)
 
 
 def _progress_bar(total: int, desc: str) -> Any:
