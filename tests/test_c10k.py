@@ -12,7 +12,7 @@ import tornado.web
 
 import labsupport
 from labsupport.measure import c10k, c10k_servers
-from labsupport.measure.errors import LoadError, LoadTargetError
+from labsupport.errors import LoadError, LoadTargetError
 from labsupport.plots.c10k import plot_c10k
 
 from .conftest import run

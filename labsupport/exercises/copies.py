@@ -20,17 +20,13 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from ..errors import LabError
+from ..errors import SolutionMarkerError
 
 __all__ = ["SolutionMarkerError", "generate", "make_learner_copy", "stale"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-
-
-class SolutionMarkerError(LabError, ValueError):
-    """A solution notebook's ``### BEGIN/END SOLUTION`` markers or tags do not match up."""
 
 
 def make_learner_copy(solution_nb: NotebookNode) -> NotebookNode:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..errors import LabError
+from ..errors import GradingError
 from .grading_plugin import ANSI as _ANSI
 from ..paths import course_path
 from .grading_plugin import KERNEL_DIED as _KERNEL_DIED
@@ -37,10 +37,6 @@ from .scoreboard import Scoreboard, TaskResult
 __all__ = ["GradingError", "Scoreboard", "TaskResult", "grade"]
 
 _SOLUTIONS = course_path("exercises", "solutions")
-
-
-class GradingError(LabError, ValueError):
-    """``grade`` was given something it cannot grade (no notebooks, a missing folder...)."""
 
 
 def grade(paths: Iterable[Path | str] | Path | str, *, solutions_dir: Path | str | None = None,

@@ -26,7 +26,7 @@ from tornado.tcpclient import TCPClient
 
 from . import http11
 from .c10k_servers import BODY
-from .errors import C10kError
+from ..errors import C10kError
 from .filelimit import SPARE_FILES, raise_open_file_limit, room_for_sockets
 from .options import check_count, check_seconds
 from ..servers.processes import ServerProcess, serve_process

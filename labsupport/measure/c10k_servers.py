@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import tornado.web
 from tornado.httpserver import HTTPServer
 
-from .errors import C10kError
+from ..errors import C10kError
 from .filelimit import raise_open_file_limit
 
 __all__ = ["BODY", "HelloHandler", "HelloThreadHandler", "ThreadPerConnectionServer", "main", "make_app"]

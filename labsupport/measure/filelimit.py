@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from .errors import C10kError
+from ..errors import C10kError
 
 try:
     import resource

@@ -38,7 +38,7 @@ from tornado.httputil import HTTPHeaders, HTTPInputError, parse_response_start_l
 from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
 from tornado.tcpclient import TCPClient
 
-from .errors import LoadError, LoadTargetError
+from ..errors import LoadError, LoadTargetError
 
 __all__ = ["MAX_HEAD", "REFUSED", "Response", "Target", "connect", "describe_failure", "format_request",
            "loopback_target", "read_response"]

@@ -24,7 +24,7 @@ from tornado.iostream import IOStream, StreamClosedError
 from tornado.tcpclient import TCPClient
 
 from . import http11
-from .errors import LoadError, LoadTargetError, NotListeningError
+from ..errors import LoadError, LoadTargetError, NotListeningError
 from .options import check_count, check_seconds
 
 __all__ = ["LoadError", "LoadResult", "LoadTargetError", "NotListeningError", "RequestRecord",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import LoadError
+from ..errors import LoadError
 
 __all__ = ["check_count", "check_seconds"]
 
