@@ -14,7 +14,7 @@ import time
 import tornado.web
 
 from ..check import CheckFailed, LoopWatch, task
-from .http_checks import STALL_LIMIT, expect, handler_class, served, served_in_thread
+from .support import STALL_LIMIT, expect, handler_class, served, served_in_thread
 
 __all__: list[str] = []
 

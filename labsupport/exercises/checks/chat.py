@@ -13,8 +13,8 @@ import tornado.websocket
 
 from ..check import CheckFailed, task
 from ...demos.waiting_room import WaitingRoom
-from .http_checks import Site, handler_class, served
-from .http_checks import raised as _raised
+from .support import Site, handler_class, served
+from .support import raised as _raised
 
 __all__: list[str] = []
 

@@ -14,7 +14,7 @@ import httpx
 import tornado.web
 
 from ..check import CheckFailed, task
-from .http_checks import serve_quietly
+from .support import serve_quietly
 
 __all__: list[str] = []
 

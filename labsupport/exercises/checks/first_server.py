@@ -10,7 +10,7 @@ from __future__ import annotations
 import tornado.web
 
 from ..check import task
-from .http_checks import expect, handler_class, served
+from .support import expect, handler_class, served
 
 __all__: list[str] = []
 

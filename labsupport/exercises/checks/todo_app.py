@@ -25,8 +25,8 @@ import tornado.web
 from ..check import CheckFailed, task
 from ...servers.serving import serve
 from ...servers.todo import TODO_FOLDER, sqlite_url
-from .http_checks import Site, expect
-from .http_checks import not_done as _not_done, raised as _raised
+from .support import Site, expect
+from .support import not_done as _not_done, raised as _raised
 
 __all__: list[str] = []
 
