@@ -17,13 +17,10 @@ from collections.abc import AsyncIterator
 import httpx
 import tornado.web
 
-from ..check import CheckFailed, LoopWatch, task
-from .support import serve_quietly
+from ..check import CheckFailed, task
+from .support import LoopWatch, serve_quietly
 
 __all__: list[str] = []
-
-STALL_LIMIT = 0.2  # a stall this long explains a slow result as blocking code
-
 
 def _coroutine_function(answer: object, name: str) -> None:
     if not inspect.iscoroutinefunction(answer):
@@ -97,7 +94,7 @@ async def _api() -> AsyncIterator[tuple[str, dict]]:
 
 
 def _not_blocked(watch: LoopWatch) -> None:
-    if watch.longest > STALL_LIMIT:
+    if watch.blocked:
         raise CheckFailed(f"your code blocked the event loop for {watch.longest:.1f} s, so the server could not "
                           "answer meanwhile. Hint: use httpx.AsyncClient and `await` each request; never a blocking "
                           "client (httpx.get, requests, urllib) or time.sleep.")

@@ -1,4 +1,4 @@
-"""Serve a learner's handlers inside a check, send requests, and compare what comes back.
+"""The helpers the checks share: watch the loop, serve a learner's code, and compare what comes back.
 
 Example, inside a task's check (which runs on the checker thread's loop)::
 
@@ -14,18 +14,54 @@ import contextlib
 import itertools
 import json
 import threading
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import tornado.web
 
-from ..check import CheckFailed, LoopWatch
+from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
-__all__ = ["Site", "expect", "handler_class", "not_done", "raised", "serve_quietly", "served", "served_in_thread"]
+__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "expect", "handler_class", "not_done", "raised", "serve_quietly",
+           "served", "served_in_thread"]
 
-STALL_LIMIT = 0.25  # seconds the loop may stall before a handler counts as blocking (wrong answers stall 0.3 s or more)
+# Seconds the loop may stall before a check says something blocked it. Every wrong answer that
+# blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, 0.55 s of trial division),
+# while a busy shared machine can stall a correct answer's loop for 0.15 s.
+STALL_LIMIT = 0.25
 _numbers = itertools.count(1)
+
+
+class LoopWatch:
+    """Measures the longest stall of the running loop: ``async with LoopWatch() as watch: ...``."""
+
+    def __init__(self, *, every: float = 0.01) -> None:
+        self.every = every
+        self.longest = 0.0
+        self._task: asyncio.Task | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """True when the loop stalled for longer than :data:`STALL_LIMIT`: something blocked it."""
+        return self.longest > STALL_LIMIT
+
+    async def _beat(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(self.every)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last - self.every)
+            last = now
+
+    async def __aenter__(self) -> "LoopWatch":
+        self._task = asyncio.ensure_future(self._beat())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await asyncio.sleep(self.every * 2)  # one more beat, to measure a stall that just ended
+        self._task.cancel()
 
 
 def handler_class(answer: object, name: str) -> type[tornado.web.RequestHandler]:
@@ -121,7 +157,7 @@ async def served(routes: list[tuple]) -> AsyncIterator[Site]:
     finally:
         await client.aclose()
         await server.aclose()
-    if watch.longest > STALL_LIMIT:
+    if watch.blocked:
         raise CheckFailed(f"your handler blocked the event loop for {watch.longest:.1f} s, so every other "
                           "client waited. Use `await` for waiting (await asyncio.sleep, an async client), "
                           "never time.sleep or a blocking call.")

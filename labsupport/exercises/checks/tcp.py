@@ -17,12 +17,12 @@ from tornado.iostream import IOStream, StreamClosedError
 from tornado.tcpclient import TCPClient
 from tornado.tcpserver import TCPServer
 
-from ..check import CheckFailed, LoopWatch, task
+from ..check import CheckFailed, task
 from ...servers.serving import Server, serve
+from .support import LoopWatch
 
 __all__: list[str] = []
 
-STALL_LIMIT = 0.25  # a blocking answer stalls far longer; a busy shared machine can stall 0.15 s
 _numbers = itertools.count(1)
 
 
@@ -86,7 +86,7 @@ async def _served(cls: type[TCPServer]) -> AsyncIterator[_Served]:
             yield _Served(server, errors)
     finally:
         await server.aclose()
-    if watch.longest > STALL_LIMIT:
+    if watch.blocked:
         raise CheckFailed(f"your server blocked the event loop for {watch.longest:.1f} s, so every other "
                           "client waited. Await every read and write; never use blocking calls.")
 
