@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import inspect
 import itertools
 import json
 import threading
@@ -23,8 +24,8 @@ import tornado.web
 from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
-__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "expect", "handler_class", "not_done", "raised", "serve_quietly",
-           "served", "served_in_thread"]
+__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "expect", "handler_class", "not_done", "raised",
+           "serve_quietly", "served", "served_in_thread"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
 # blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, 0.55 s of trial division),
@@ -62,6 +63,23 @@ class LoopWatch:
     async def __aexit__(self, *exc_info) -> None:
         await asyncio.sleep(self.every * 2)  # one more beat, to measure a stall that just ended
         self._task.cancel()
+
+
+def async_function(answer: object, name: str, *, method: str | None = None, ask_if_run: bool = True):
+    """Return ``answer`` if it is an ``async def`` function, else fail saying what it is instead.
+
+    With ``method``, say ``"visit(self, page)"``, ``answer`` must be a class whose method of that
+    name is an ``async def``. ``ask_if_run=False`` leaves out "Did you run the cell that defines it?".
+    inspect's test, not asyncio's (deprecated since Python 3.14), and it sees through bound methods.
+    """
+    if method is None:
+        found, wanted = answer, f"{name} should be an `async def` function, not {type(answer).__name__}."
+    else:
+        found = getattr(answer, method.partition("(")[0], None) if isinstance(answer, type) else None
+        wanted = f"{name} should be a class with an `async def {method}` method."
+    if inspect.iscoroutinefunction(found):
+        return answer
+    raise CheckFailed(wanted + (" Did you run the cell that defines it?" if ask_if_run else ""))
 
 
 def handler_class(answer: object, name: str) -> type[tornado.web.RequestHandler]:

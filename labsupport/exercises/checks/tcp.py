@@ -19,7 +19,7 @@ from tornado.tcpserver import TCPServer
 
 from ..check import CheckFailed, task
 from ...servers.serving import Server, serve
-from .support import LoopWatch
+from .support import LoopWatch, async_function
 
 __all__: list[str] = []
 
@@ -161,8 +161,7 @@ async def _call(answer, port: int, number: int, timeout: float):
 
 @task("ask-with-timeout", budget=10)
 async def ask_with_timeout(answer) -> str:
-    if not asyncio.iscoroutinefunction(answer):
-        raise CheckFailed(f"ask_prime should be an `async def` function, not {type(answer).__name__}.")
+    async_function(answer, "ask_prime", ask_if_run=False)
     server = serve(_PrimeAnswerServer(), name=f"check-tcp-{next(_numbers)}", standalone=True)
     try:
         got = await _call(answer, server.port, 7, 2)
