@@ -20,12 +20,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import tornado.web
+from tornado.tcpserver import TCPServer
 
 from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
 __all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "expect", "handler_class", "not_done", "raised",
-           "serve_quietly", "served", "served_in_thread"]
+           "serve_quietly", "serve_standalone", "served", "served_in_thread"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
 # blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, 0.55 s of trial division),
@@ -151,15 +152,22 @@ def raised(site: Site) -> str:
     return f" Your code raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
 
 
+def serve_standalone(app: tornado.web.Application | TCPServer, *, prefix: str = "check") -> Server:
+    """Serve ``app`` on the running loop under a fresh name: ``check-1``, ``check-tcp-2``, ...
+
+    Standalone: it never replaces a server of the learner's (a check may run in the cell that
+    started one), nor is replaced by one.
+    """
+    return serve(app, name=f"{prefix}-{next(_numbers)}", standalone=True)
+
+
 def serve_quietly(routes: list[tuple]) -> Server:
-    """Serve ``routes`` on the running loop under a fresh check name, with no access log.
+    """Serve ``routes`` with :func:`serve_standalone`, with no access log.
 
     The check reports what matters; log lines written from the checker thread would land in
-    the notebook in no reliable order. Standalone: it never replaces a server of the learner's
-    (a check may run in the cell that started one), nor is replaced by one.
+    the notebook in no reliable order.
     """
-    app = tornado.web.Application(routes, log_function=lambda handler: None)
-    return serve(app, name=f"check-{next(_numbers)}", standalone=True)
+    return serve_standalone(tornado.web.Application(routes, log_function=lambda handler: None))
 
 
 @contextlib.asynccontextmanager

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import inspect
 from collections.abc import AsyncIterator
 
@@ -18,12 +17,10 @@ from tornado.tcpclient import TCPClient
 from tornado.tcpserver import TCPServer
 
 from ..check import CheckFailed, task
-from ...servers.serving import Server, serve
-from .support import LoopWatch, async_function
+from ...servers.serving import Server
+from .support import LoopWatch, async_function, serve_standalone
 
 __all__: list[str] = []
-
-_numbers = itertools.count(1)
 
 
 def _server_class(answer: object, name: str) -> type[TCPServer]:
@@ -80,7 +77,7 @@ async def _served(cls: type[TCPServer]) -> AsyncIterator[_Served]:
                 errors.append(exc)
                 stream.close()
 
-    server = serve(Watched(), name=f"check-tcp-{next(_numbers)}", standalone=True)
+    server = serve_standalone(Watched(), prefix="check-tcp")
     try:
         async with LoopWatch() as watch:
             yield _Served(server, errors)
@@ -162,7 +159,7 @@ async def _call(answer, port: int, number: int, timeout: float):
 @task("ask-with-timeout", budget=10)
 async def ask_with_timeout(answer) -> str:
     async_function(answer, "ask_prime", ask_if_run=False)
-    server = serve(_PrimeAnswerServer(), name=f"check-tcp-{next(_numbers)}", standalone=True)
+    server = serve_standalone(_PrimeAnswerServer(), prefix="check-tcp")
     try:
         got = await _call(answer, server.port, 7, 2)
     finally:
@@ -171,7 +168,7 @@ async def ask_with_timeout(answer) -> str:
         raise CheckFailed(f"ask_prime(port, 7) returned {got!r}, expected '7 is prime' "
                           "(a str, without the newline). Hint: decode the line and strip the newline.")
     silent = _SilentServer()
-    server = serve(silent, name=f"check-tcp-{next(_numbers)}", standalone=True)
+    server = serve_standalone(silent, prefix="check-tcp")
     try:
         try:
             got = await _call(answer, server.port, 7, 0.5)

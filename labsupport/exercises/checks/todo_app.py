@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -23,16 +22,14 @@ import tornado.testing
 import tornado.web
 
 from ..check import CheckFailed, task
-from ...servers.serving import serve
 from ...servers.todo import TODO_FOLDER, sqlite_url
-from .support import Site, expect
+from .support import Site, expect, serve_standalone
 from .support import not_done as _not_done, raised as _raised
 
 __all__: list[str] = []
 
 SECRET = "tornado-lab-check"  # the cookie secret of the checked app; the check signs its own login cookies
 JSON = "application/json; charset=UTF-8"
-_numbers = itertools.count(1)
 
 
 def _todo():
@@ -109,7 +106,7 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
         app.wildcard_router.add_rules([(pattern, _watched(view, errors)) for pattern, view in add])
         try:
             await app.database.create_tables()
-            server = serve(app, name=f"check-todo-{next(_numbers)}", standalone=True)
+            server = serve_standalone(app, prefix="check-todo")
             client = httpx.AsyncClient(timeout=5)
             try:
                 yield _TodoSite(server.url, client, errors, app)
