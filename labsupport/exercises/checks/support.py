@@ -16,7 +16,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import httpx
 import tornado.web
@@ -25,8 +25,8 @@ from tornado.tcpserver import TCPServer
 from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
-__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "expect", "handler_class", "not_done", "raised",
-           "serve_quietly", "serve_standalone", "served", "served_in_thread"]
+__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "expect", "handler_class", "not_done",
+           "serve_quietly", "serve_standalone", "served", "served_in_thread", "watched"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
 # blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, 0.55 s of trial division),
@@ -91,14 +91,25 @@ def handler_class(answer: object, name: str) -> type[tornado.web.RequestHandler]
                       f"not {type(answer).__name__}. Did you run the cell that defines it?")
 
 
-def _watched(handler: type, errors: list[BaseException]) -> type:
-    """A subclass of the learner's handler that records exceptions instead of logging tracebacks.
+def not_done(errors: Iterable[BaseException]) -> None:
+    """Report a stub as "not done yet" rather than as a wrong answer: raise NotImplementedError if one is in ``errors``."""
+    if any(isinstance(error, NotImplementedError) for error in errors):
+        raise NotImplementedError
 
-    Hooks Tornado calls outside the handler method (set_default_headers, write_error) are
-    wrapped too, so a stub there is reported as such rather than as a dropped connection.
+
+def watched(handler: type, errors: list[BaseException]) -> type:
+    """A subclass of the learner's handler that records its exceptions in ``errors`` instead of logging them.
+
+    HTTP errors are not recorded: they are answers, which the check compares anyway. Hooks
+    Tornado calls outside the handler method (set_default_headers, write_error) are wrapped too,
+    so a stub there is reported as such rather than as a dropped connection.
     """
+    def record(exc: BaseException) -> None:
+        if not isinstance(exc, tornado.web.HTTPError):
+            errors.append(exc)
+
     def log_exception(self, typ, value, tb) -> None:
-        errors.append(value)
+        record(value)
 
     def recorded(method_name: str):
         original = getattr(handler, method_name)
@@ -107,7 +118,7 @@ def _watched(handler: type, errors: list[BaseException]) -> type:
             try:
                 return original(self, *args, **kwargs)
             except Exception as exc:
-                errors.append(exc)
+                record(exc)
                 raise
         return hook
 
@@ -128,10 +139,7 @@ class Site:
         try:
             return await self.client.request(method, self.base + path.lstrip("/"), **kwargs)
         except httpx.HTTPError as exc:
-            if any(isinstance(e, NotImplementedError) for e in self.errors):
-                raise NotImplementedError from None
-            raised = f" Your code raised {type(self.errors[-1]).__name__}: {self.errors[-1]}." if self.errors else ""
-            raise CheckFailed(f"{method} {path} got no answer ({type(exc).__name__}).{raised}") from None
+            raise CheckFailed(f"{method} {path} got no answer ({type(exc).__name__}).{self.raised()}") from None
 
     async def get(self, path: str, **kwargs) -> httpx.Response:
         return await self.request("GET", path, **kwargs)
@@ -139,17 +147,13 @@ class Site:
     async def post(self, path: str, **kwargs) -> httpx.Response:
         return await self.request("POST", path, **kwargs)
 
+    def raised(self, *, who: str = "code") -> str:
+        """The sentence ' Your code raised X: ...' naming the learner's last exception, or '' if none.
 
-def not_done(site: Site) -> None:
-    """Report a stub as "not done yet" rather than as a wrong answer."""
-    if any(isinstance(error, NotImplementedError) for error in site.errors):
-        raise NotImplementedError
-
-
-def raised(site: Site) -> str:
-    """The sentence ' Your code raised X: ...' naming the learner's last exception, or '' if none."""
-    not_done(site)
-    return f" Your code raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
+        A stub's NotImplementedError is reported as "not done yet" instead (see :func:`not_done`).
+        """
+        not_done(self.errors)
+        return f" Your {who} raised {type(self.errors[-1]).__name__}: {self.errors[-1]}." if self.errors else ""
 
 
 def serve_standalone(app: tornado.web.Application | TCPServer, *, prefix: str = "check") -> Server:
@@ -174,7 +178,7 @@ def serve_quietly(routes: list[tuple]) -> Server:
 async def served(routes: list[tuple]) -> AsyncIterator[Site]:
     """Serve ``routes`` with labsupport.serve on this loop; fail if a handler stalled the loop."""
     errors: list[BaseException] = []
-    routes = [(pattern, _watched(handler, errors), *rest) for pattern, handler, *rest in routes]
+    routes = [(pattern, watched(handler, errors), *rest) for pattern, handler, *rest in routes]
     server = serve_quietly(routes)
     client = httpx.AsyncClient(timeout=3)
     try:
@@ -225,8 +229,7 @@ def _show(response: httpx.Response) -> str:
 def expect(response: httpx.Response, status: int, *, site: Site, text: str | None = None,
            data: object = None, headers: dict[str, str] | None = None, hint: str) -> None:
     """Fail with what was expected and what came back unless ``response`` matches."""
-    if any(isinstance(e, NotImplementedError) for e in site.errors):
-        raise NotImplementedError
+    not_done(site.errors)
     what = f"{response.request.method} {response.request.url.raw_path.decode()}"
     wanted = f"{status}" + (f" {text!r}" if text is not None else "") + (f" {json.dumps(data)}" if data is not None else "")
     problem = None
@@ -246,5 +249,5 @@ def expect(response: httpx.Response, status: int, *, site: Site, text: str | Non
             wanted = f"{name}: {value}"
     if problem is None:
         return
-    raised = f" Your handler raised {type(site.errors[-1]).__name__}: {site.errors[-1]}." if site.errors else ""
-    raise CheckFailed(f"{what} answered {_show(response)}, expected {wanted} ({problem}).{raised} Hint: {hint}")
+    raise CheckFailed(f"{what} answered {_show(response)}, expected {wanted} ({problem}).{site.raised(who='handler')} "
+                      f"Hint: {hint}")

@@ -18,7 +18,7 @@ from tornado.tcpserver import TCPServer
 
 from ..check import CheckFailed, task
 from ...servers.serving import Server
-from .support import LoopWatch, async_function, serve_standalone
+from .support import LoopWatch, async_function, not_done, serve_standalone
 
 __all__: list[str] = []
 
@@ -51,8 +51,7 @@ class _Served:
         return line.decode(errors="replace").rstrip("\n")
 
     def raise_learner_error(self) -> None:
-        if any(isinstance(e, NotImplementedError) for e in self.errors):
-            raise NotImplementedError
+        not_done(self.errors)
         if self.errors:
             error = self.errors[-1]
             hint = ""

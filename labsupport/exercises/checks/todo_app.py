@@ -23,8 +23,7 @@ import tornado.web
 
 from ..check import CheckFailed, task
 from ...servers.todo import TODO_FOLDER, sqlite_url
-from .support import Site, expect, serve_standalone
-from .support import not_done as _not_done, raised as _raised
+from .support import Site, expect, not_done, serve_standalone, watched
 
 __all__: list[str] = []
 
@@ -53,14 +52,6 @@ def _view_class(answer: object, name: str, base: type = tornado.web.RequestHandl
                       f"not {type(answer).__name__}. Did you run the cell that defines it?")
 
 
-def _watched(view: type, errors: list[BaseException]) -> type:
-    """A subclass of ``view`` that records unexpected exceptions (not HTTP errors) instead of logging them."""
-    def log_exception(self, typ, value, tb) -> None:
-        if not isinstance(value, tornado.web.HTTPError):
-            errors.append(value)
-    return type(view.__name__, (view,), {"log_exception": log_exception})
-
-
 class _TodoSite(Site):
     """The served app, a client, and the app itself (for its database and routes)."""
 
@@ -83,9 +74,9 @@ class _TodoSite(Site):
         """Create a task with the app's own POST; return its id."""
         response = await self.post(f"/api/v1/accounts/{username}/tasks", json=fields, headers=login)
         if response.status_code != 201:
-            _not_done(self)
+            not_done(self.errors)
             raise CheckFailed(f"creating a task with POST /api/v1/accounts/{username}/tasks answered "
-                              f"{response.status_code} {response.text[:80]!r}, expected 201.{_raised(self)} "
+                              f"{response.status_code} {response.text[:80]!r}, expected 201.{self.raised()} "
                               "Hint: keep the view's post() as it is; override only the method the task names.")
         return response.json()["id"]
 
@@ -102,8 +93,8 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
                             log_function=lambda handler: None)
         for rule in app.wildcard_router.rules:
             if rule.target in swap:
-                rule.target = _watched(swap[rule.target], errors)
-        app.wildcard_router.add_rules([(pattern, _watched(view, errors)) for pattern, view in add])
+                rule.target = watched(swap[rule.target], errors)
+        app.wildcard_router.add_rules([(pattern, watched(view, errors)) for pattern, view in add])
         try:
             await app.database.create_tables()
             server = serve_standalone(app, prefix="check-todo")
@@ -131,7 +122,7 @@ def _json(response: httpx.Response) -> object:
 
 def _expect_error(response: httpx.Response, status: int, *, site: Site, hint: str, field: str | None = None) -> dict:
     """Fail unless ``response`` is the app's JSON error ``status`` (naming ``field`` in "fields", if given)."""
-    _not_done(site)
+    not_done(site.errors)
     body = _json(response)
     error = body.get("error") if isinstance(body, dict) else None
     if response.status_code != status:
@@ -144,7 +135,7 @@ def _expect_error(response: httpx.Response, status: int, *, site: Site, hint: st
     else:
         return error
     wanted = f'{{"error": {{"status": {status}, "message": ...' + (f', "fields": {{"{field}": ...}}' if field else "") + "}}"
-    raise CheckFailed(f"{_what(response)} {problem}; expected {wanted}.{_raised(site)} Hint: {hint}")
+    raise CheckFailed(f"{_what(response)} {problem}; expected {wanted}.{site.raised()} Hint: {hint}")
 
 
 def _tasks_of(response: httpx.Response, *, site: Site, hint: str) -> list[str]:
@@ -175,7 +166,7 @@ async def health_view(answer) -> str:
                                   f"expected 'GET'. Hint: define get only, and {json_errors}")
         listed = (_json(await site.get("/")) or {}).get("routes", {}).get("/health")
         if listed != ["GET"]:
-            raise CheckFailed(f"GET / lists /health with the methods {listed!r}, expected ['GET'].{_raised(site)} "
+            raise CheckFailed(f"GET / lists /health with the methods {listed!r}, expected ['GET'].{site.raised()} "
                               f"Hint: define get only, and {json_errors}")
     return "GET /health → 200 {'status': 'ok'}; POST and DELETE → 405 JSON with Allow: GET; GET / lists it"
 
@@ -193,9 +184,9 @@ async def echo_body(answer) -> str:
         ):
             response = await site.post("/echo", **kwargs)
             if response.status_code != 200 or _json(response) != {"received": fields}:
-                _not_done(site)
+                not_done(site.errors)
                 raise CheckFailed(f"POST /echo with {how} answered {response.status_code} {response.text[:90]!r}, "
-                                  f"expected 200 {{\"received\": {fields}}}.{_raised(site)} Hint: {hint}")
+                                  f"expected 200 {{\"received\": {fields}}}.{site.raised()} Hint: {hint}")
         _expect_error(await site.post("/echo", content=b"{oops", headers={"Content-Type": "application/json"}),
                       400, site=site, hint="let BaseView.prepare() decode the body: if you override prepare(), "
                                            "call super().prepare() first.")
@@ -225,7 +216,7 @@ async def completed_filter(answer) -> str:
             names = _tasks_of(await site.get(path + query, headers=ada), site=site, hint=hint)
             if names != wanted:
                 raise CheckFailed(f"GET {path}{query} listed {names}, expected {wanted} (in the order of their ids)."
-                                  f"{_raised(site)} Hint: {hint}")
+                                  f"{site.raised()} Hint: {hint}")
         for value in ("yes", "1", "TRUE"):
             _expect_error(await site.get(f"{path}?completed={value}", headers=ada), 400, site=site,
                           hint="for any value other than true or false, raise ApiError(400, message) "
