@@ -14,7 +14,7 @@ import time
 import tornado.web
 
 from ..check import CheckFailed, task
-from .support import LoopWatch, expect, handler_class, served, served_in_thread
+from .support import LoopWatch, handler_class, served, served_in_thread
 
 __all__: list[str] = []
 
@@ -38,7 +38,7 @@ async def non_blocking_wait(answer) -> str:
     async with served([(r"/wait", handler)]) as site:
         responses, took = await _together(site, ["/wait?seconds=0.3"] * 5)
         for response in responses:
-            expect(response, 200, site=site, text="done", hint="write 'done' after waiting `seconds` seconds.")
+            site.expect(response, 200, text="done", hint="write 'done' after waiting `seconds` seconds.")
     if took < 0.25:
         raise CheckFailed(f"5 requests of 0.3 s came back after {took:.2f} s: the handler did not wait. "
                           "Hint: float(self.get_query_argument('seconds')), then wait that long.")
@@ -52,8 +52,8 @@ async def unblock_the_upstream(answer) -> str:
         async with served([(r"/", handler, {"upstream": upstream + "upstream"})]) as site:
             responses, took = await _together(site, ["/"] * 5)
             for response in responses:
-                expect(response, 200, site=site, text="upstream says hi",
-                       hint="fetch self.upstream with an async client and write its body.")
+                site.expect(response, 200, text="upstream says hi",
+                            hint="fetch self.upstream with an async client and write its body.")
     if took > 0.9:
         raise CheckFailed(f"5 requests took {took:.1f} s for a 0.3 s upstream: they waited in line. Hint: "
                           "await an async client (httpx.AsyncClient, AsyncHTTPClient) instead of a blocking call.")
@@ -73,8 +73,8 @@ async def offload_cpu(answer) -> str:
             async with LoopWatch() as watch:
                 big, small = await asyncio.gather(site.get(f"/prime/{CHECK_PRIME}"), site.get("/prime/91"))
             for response, n, prime in ((big, CHECK_PRIME, True), (small, 91, False)):
-                expect(response, 200, site=site, data={"n": n, "prime": prime},
-                       hint="answer {'n': n, 'prime': is_prime(n)} with n as an int.")
+                site.expect(response, 200, data={"n": n, "prime": prime},
+                            hint="answer {'n': n, 'prime': is_prime(n)} with n as an int.")
             if watch.blocked:  # raised here, before served() reports a generic stall
                 raise CheckFailed(f"the event loop stalled for {watch.longest * 1000:.0f} ms while is_prime ran: it "
                                   "ran on the event loop. Hint: await asyncio.get_running_loop()"

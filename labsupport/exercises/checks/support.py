@@ -3,7 +3,7 @@
 Example, inside a task's check (which runs on the checker thread's loop)::
 
     async with served([(r"/hello/([a-z]+)", GreetHandler)]) as site:
-        expect(await site.get("/hello/ada"), 200, text="Hello, ada!", hint="...")
+        site.expect(await site.get("/hello/ada"), 200, text="Hello, ada!", hint="...")
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tornado.tcpserver import TCPServer
 from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
-__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "expect", "handler_class", "not_done",
+__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "handler_class", "not_done", "request_line",
            "serve_quietly", "serve_standalone", "served", "served_in_thread", "watched"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
@@ -92,7 +92,7 @@ def handler_class(answer: object, name: str) -> type[tornado.web.RequestHandler]
 
 
 def not_done(errors: Iterable[BaseException]) -> None:
-    """Report a stub as "not done yet" rather than as a wrong answer: raise NotImplementedError if one is in ``errors``."""
+    """Report a stub as "not done yet" rather than as a wrong answer: raise NotImplementedError if ``errors`` has one."""
     if any(isinstance(error, NotImplementedError) for error in errors):
         raise NotImplementedError
 
@@ -129,6 +129,18 @@ def watched(handler: type, errors: list[BaseException]) -> type:
     })
 
 
+def request_line(response: httpx.Response) -> str:
+    """What was asked for, as the learner would write it: ``GET /hello/ada``."""
+    return f"{response.request.method} {response.request.url.raw_path.decode()}"
+
+
+def _show(response: httpx.Response) -> str:
+    if response.text.lstrip().startswith("<html>"):  # Tornado's default error page
+        return f"{response.status_code} with Tornado's HTML error page"
+    body = response.text if len(response.text) <= 60 else response.text[:57] + "..."
+    return f"{response.status_code} {body!r}"
+
+
 class Site:
     """A served app plus a client; ``errors`` holds what the handlers raised."""
 
@@ -154,6 +166,32 @@ class Site:
         """
         not_done(self.errors)
         return f" Your {who} raised {type(self.errors[-1]).__name__}: {self.errors[-1]}." if self.errors else ""
+
+    def expect(self, response: httpx.Response, status: int, *, text: str | None = None, data: object = None,
+               headers: dict[str, str] | None = None, hint: str) -> None:
+        """Fail with what was expected and what came back unless ``response`` matches."""
+        not_done(self.errors)
+        wanted = (f"{status}" + (f" {text!r}" if text is not None else "")
+                  + (f" {json.dumps(data)}" if data is not None else ""))
+        problem = None
+        if response.status_code != status:
+            problem = "status"
+        elif text is not None and response.text != text:
+            problem = "body"
+        elif data is not None:
+            try:
+                if response.json() != data:
+                    problem = "body"
+            except ValueError:
+                problem = "body (not JSON)"
+        for name, value in (headers or {}).items():
+            if problem is None and response.headers.get(name) != value:
+                problem = f"header {name}: got {response.headers.get(name)!r}, expected {value!r}"
+                wanted = f"{name}: {value}"
+        if problem is None:
+            return
+        raise CheckFailed(f"{request_line(response)} answered {_show(response)}, expected {wanted} ({problem})."
+                          f"{self.raised(who='handler')} Hint: {hint}")
 
 
 def serve_standalone(app: tornado.web.Application | TCPServer, *, prefix: str = "check") -> Server:
@@ -217,37 +255,3 @@ async def served_in_thread(routes: list[tuple]) -> AsyncIterator[str]:
     finally:
         stop.set()
         await asyncio.to_thread(thread.join, 2)
-
-
-def _show(response: httpx.Response) -> str:
-    if response.text.lstrip().startswith("<html>"):  # Tornado's default error page
-        return f"{response.status_code} with Tornado's HTML error page"
-    body = response.text if len(response.text) <= 60 else response.text[:57] + "..."
-    return f"{response.status_code} {body!r}"
-
-
-def expect(response: httpx.Response, status: int, *, site: Site, text: str | None = None,
-           data: object = None, headers: dict[str, str] | None = None, hint: str) -> None:
-    """Fail with what was expected and what came back unless ``response`` matches."""
-    not_done(site.errors)
-    what = f"{response.request.method} {response.request.url.raw_path.decode()}"
-    wanted = f"{status}" + (f" {text!r}" if text is not None else "") + (f" {json.dumps(data)}" if data is not None else "")
-    problem = None
-    if response.status_code != status:
-        problem = "status"
-    elif text is not None and response.text != text:
-        problem = "body"
-    elif data is not None:
-        try:
-            if response.json() != data:
-                problem = "body"
-        except ValueError:
-            problem = "body (not JSON)"
-    for name, value in (headers or {}).items():
-        if problem is None and response.headers.get(name) != value:
-            problem = f"header {name}: got {response.headers.get(name)!r}, expected {value!r}"
-            wanted = f"{name}: {value}"
-    if problem is None:
-        return
-    raise CheckFailed(f"{what} answered {_show(response)}, expected {wanted} ({problem}).{site.raised(who='handler')} "
-                      f"Hint: {hint}")
