@@ -14,7 +14,7 @@ import time
 import tornado.web
 
 from ..check import CheckFailed, task
-from .support import LoopWatch, handler_class, served, served_in_thread
+from .support import LoopWatch, learner_class, served, served_in_thread
 
 __all__: list[str] = []
 
@@ -34,7 +34,7 @@ async def _together(site, paths: list[str]):
 
 @task("non-blocking-wait", budget=8)
 async def non_blocking_wait(answer) -> str:
-    handler = handler_class(answer, "WaitHandler")
+    handler = learner_class(answer, "WaitHandler")
     async with served([(r"/wait", handler)]) as site:
         responses, took = await _together(site, ["/wait?seconds=0.3"] * 5)
         for response in responses:
@@ -47,7 +47,7 @@ async def non_blocking_wait(answer) -> str:
 
 @task("unblock-the-upstream", budget=8)
 async def unblock_the_upstream(answer) -> str:
-    handler = handler_class(answer, "ProxyHandler")
+    handler = learner_class(answer, "ProxyHandler")
     async with served_in_thread([(r"/upstream", _SlowUpstreamHandler)]) as upstream:
         async with served([(r"/", handler, {"upstream": upstream + "upstream"})]) as site:
             responses, took = await _together(site, ["/"] * 5)
@@ -65,7 +65,7 @@ CHECK_PRIME = 400_000_000_000_063  # about 0.55 s of trial division here (0.27 s
 
 @task("offload-cpu", budget=10)
 async def offload_cpu(answer) -> str:
-    handler = handler_class(answer, "PrimeHandler")
+    handler = learner_class(answer, "PrimeHandler")
     # A thread pool is enough here: the GIL changes hands every few ms, so the loop stays
     # responsive, and the check starts no processes of its own.
     with concurrent.futures.ThreadPoolExecutor(2) as pool:

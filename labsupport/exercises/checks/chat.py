@@ -13,7 +13,7 @@ import tornado.websocket
 
 from ..check import CheckFailed, task
 from ...demos.waiting_room import WaitingRoom
-from .support import Site, handler_class, not_done, served
+from .support import Site, learner_class, not_done, served
 
 __all__: list[str] = []
 
@@ -54,7 +54,7 @@ async def _closed_with(site: Site, socket, code: int, *, what: str, hint: str) -
 
 @task("size-limit", budget=8)
 async def size_limit(answer) -> str:
-    handler = handler_class(answer, "EchoHandler")
+    handler = learner_class(answer, "EchoHandler")
     hint = "if len(message) > self.max_chars: self.close(1009, 'message too long'); otherwise write_message(message)."
     async with served([(r"/echo", handler, {"max_chars": 20})]) as site:
         alice, bob = await _connect(site, "/echo"), await _connect(site, "/echo")
@@ -83,7 +83,7 @@ async def _burst(site: Site, socket, texts: list[str], *, then: str | None = Non
 
 @task("rate-limit", budget=8)
 async def rate_limit(answer) -> str:
-    handler = handler_class(answer, "LimitedHandler")
+    handler = learner_class(answer, "LimitedHandler")
     hint = ("keep the times of recent messages, forget those older than self.per seconds, and "
             "self.close(1008, reason) when self.limit of them are left.")
     async with served([(r"/limited", handler, {"limit": 5, "per": 0.8})]) as site:
@@ -109,7 +109,7 @@ async def _until(condition, seconds: float) -> bool:
 
 @task("waiter-cleanup", budget=8)
 async def waiter_cleanup(answer) -> str:
-    handler = handler_class(answer, "UpdatesHandler")
+    handler = learner_class(answer, "UpdatesHandler")
     room = WaitingRoom()
     async with served([(r"/updates", handler, {"room": room})]) as site:
         poll = asyncio.ensure_future(site.get("/updates?seen=0"))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import tornado.web
 
 from ..check import task
-from .support import handler_class, served
+from .support import learner_class, served
 
 __all__: list[str] = []
 
 
 @task("greet-handler")
 async def greet_handler(answer) -> str:
-    handler = handler_class(answer, "GreetHandler")
+    handler = learner_class(answer, "GreetHandler")
     async with served([(r"/hello/([a-z]+)", handler)]) as site:
         for name in ("ada", "grace"):
             site.expect(await site.get(f"/hello/{name}"), 200, text=f"Hello, {name}!",
@@ -27,7 +27,7 @@ async def greet_handler(answer) -> str:
 
 @task("json-body")
 async def json_body(answer) -> str:
-    handler = handler_class(answer, "LengthHandler")
+    handler = learner_class(answer, "LengthHandler")
     async with served([(r"/length", handler)]) as site:
         site.expect(await site.post("/length", json={"text": "tornado"}), 200, data={"length": 7},
                     hint="json.loads(self.request.body), then self.write({'length': ...}).")
@@ -41,7 +41,7 @@ async def json_body(answer) -> str:
 
 @task("json-errors")
 async def json_errors(answer) -> str:
-    base = handler_class(answer, "ApiHandler")
+    base = learner_class(answer, "ApiHandler")
 
     class MissingHandler(base):
         def get(self):
@@ -65,7 +65,7 @@ async def json_errors(answer) -> str:
 
 @task("default-headers")
 async def default_headers(answer) -> str:
-    base = handler_class(answer, "JSONHandler")
+    base = learner_class(answer, "JSONHandler")
     wanted = {"Content-Type": "application/json; charset=UTF-8", "Cache-Control": "no-store"}
 
     class ListHandler(base):

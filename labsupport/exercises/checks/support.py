@@ -25,7 +25,7 @@ from tornado.tcpserver import TCPServer
 from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
-__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "handler_class", "not_done", "request_line",
+__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "learner_class", "not_done", "request_line",
            "serve_quietly", "serve_standalone", "served", "served_in_thread", "watched"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
@@ -83,11 +83,11 @@ def async_function(answer: object, name: str, *, method: str | None = None, ask_
     raise CheckFailed(wanted + (" Did you run the cell that defines it?" if ask_if_run else ""))
 
 
-def handler_class(answer: object, name: str) -> type[tornado.web.RequestHandler]:
-    """Return ``answer`` if it is a RequestHandler subclass, else fail with what it is instead."""
-    if isinstance(answer, type) and issubclass(answer, tornado.web.RequestHandler):
+def learner_class(answer: object, name: str, base: type = tornado.web.RequestHandler) -> type:
+    """Return ``answer`` if it is a subclass of ``base``, else fail with what it is instead."""
+    if isinstance(answer, type) and issubclass(answer, base):
         return answer
-    raise CheckFailed(f"{name} should be a class that subclasses tornado.web.RequestHandler, "
+    raise CheckFailed(f"{name} should be a class that subclasses {base.__module__}.{base.__name__}, "
                       f"not {type(answer).__name__}. Did you run the cell that defines it?")
 
 

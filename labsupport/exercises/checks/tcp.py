@@ -18,16 +18,9 @@ from tornado.tcpserver import TCPServer
 
 from ..check import CheckFailed, task
 from ...servers.serving import Server
-from .support import LoopWatch, async_function, not_done, serve_standalone
+from .support import LoopWatch, async_function, learner_class, not_done, serve_standalone
 
 __all__: list[str] = []
-
-
-def _server_class(answer: object, name: str) -> type[TCPServer]:
-    if isinstance(answer, type) and issubclass(answer, TCPServer):
-        return answer
-    raise CheckFailed(f"{name} should be a class that subclasses tornado.tcpserver.TCPServer, "
-                      f"not {type(answer).__name__}. Did you run the cell that defines it?")
 
 
 class _Served:
@@ -98,7 +91,7 @@ async def _closed_by_server(stream: IOStream) -> bool:
 
 @task("shout-server", budget=8)
 async def shout_server(answer) -> str:
-    cls = _server_class(answer, "ShoutServer")
+    cls = learner_class(answer, "ShoutServer", TCPServer)
     async with _served(cls) as site:
         streams = [await site.connect() for _ in range(3)]
         try:
@@ -187,7 +180,7 @@ async def ask_with_timeout(answer) -> str:
 
 @task("sum-server", budget=8)
 async def sum_server(answer) -> str:
-    cls = _server_class(answer, "SumServer")
+    cls = learner_class(answer, "SumServer", TCPServer)
     async with _served(cls) as site:
         stream, other = await site.connect(), await site.connect()
         try:

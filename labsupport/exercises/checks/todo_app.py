@@ -23,7 +23,7 @@ import tornado.web
 
 from ..check import CheckFailed, task
 from ...servers.todo import TODO_FOLDER, sqlite_url
-from .support import Site, not_done, request_line, serve_standalone, watched
+from .support import Site, learner_class, not_done, request_line, serve_standalone, watched
 
 __all__: list[str] = []
 
@@ -43,13 +43,10 @@ def _todo():
 
 
 def _view_class(answer: object, name: str, base: type = tornado.web.RequestHandler) -> type:
-    if isinstance(answer, type) and issubclass(answer, base):
-        return answer
-    if isinstance(answer, type) and issubclass(answer, tornado.web.RequestHandler):
+    if isinstance(answer, type) and issubclass(answer, tornado.web.RequestHandler) and not issubclass(answer, base):
         raise CheckFailed(f"{name} subclasses {answer.__mro__[1].__name__}; it should subclass "
                           f"{base.__module__}.{base.__name__}, so that it keeps what that view already does.")
-    raise CheckFailed(f"{name} should be a class that subclasses {base.__module__}.{base.__name__}, "
-                      f"not {type(answer).__name__}. Did you run the cell that defines it?")
+    return learner_class(answer, name, base)
 
 
 def _json(response: httpx.Response) -> object:
