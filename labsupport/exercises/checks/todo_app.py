@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import tornado.testing
 import tornado.web
 
 from ..check import CheckFailed, task
