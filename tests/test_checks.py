@@ -18,6 +18,7 @@ import labsupport
 from labsupport import CheckFailed
 from labsupport.exercises.check import _TASKS
 from labsupport.exercises import make_learner_copy
+from labsupport.exercises.checks.support import async_function
 
 from .conftest import ROOT, run
 
@@ -88,6 +89,7 @@ def test_wrong_answer_fails_with_a_hint(task):
     message = str(failed.value)
     assert message.startswith(f"✘ {task}: ") and WRONG_HINTS[task] in message
     assert "Traceback" not in message
+    assert "raised HTTPError" not in message  # an HTTP error is an answer (default-headers' 410 is the check's own)
 
 
 @pytest.mark.parametrize("task", sorted(EXERCISES))
@@ -114,3 +116,17 @@ def test_not_a_handler_class_and_unknown_task():
         run(labsupport.check("greet-handler", "GreetHandler"))
     with pytest.raises(CheckFailed, match="There is no task called 'nope'"):
         run(labsupport.check("nope"))
+
+
+def test_async_function_takes_bound_methods_and_methods_of_a_class():
+    class Ledger:
+        async def visit(self, page): ...
+        def read(self, page): ...
+
+    ledger = Ledger()
+    assert async_function(ledger.visit, "visit") == ledger.visit
+    assert async_function(Ledger, "SafeLedger", method="visit(self, page)") is Ledger
+    with pytest.raises(CheckFailed, match=r"^read should be an `async def` function, not method\. Did you run"):
+        async_function(ledger.read, "read")
+    with pytest.raises(CheckFailed, match=r"^SafeLedger should be a class with an `async def read\(self, page\)` method\.$"):
+        async_function(Ledger, "SafeLedger", method="read(self, page)", ask_if_run=False)

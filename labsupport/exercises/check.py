@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -88,28 +87,3 @@ async def _run_in_checker_thread(make: Callable[[], Awaitable[str]], budget: flo
     threading.Thread(target=main, name="labsupport-check", daemon=True).start()
     return await asyncio.wait_for(asyncio.wrap_future(outcome), budget)
 
-
-class LoopWatch:
-    """Measures the longest stall of the running loop: ``async with LoopWatch() as watch: ...``."""
-
-    def __init__(self, *, every: float = 0.01) -> None:
-        self.every = every
-        self.longest = 0.0
-        self._task: asyncio.Task | None = None
-
-    async def _beat(self) -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(self.every)
-            now = time.perf_counter()
-            self.longest = max(self.longest, now - last - self.every)
-            last = now
-
-    async def __aenter__(self) -> "LoopWatch":
-        self._task = asyncio.ensure_future(self._beat())
-        await asyncio.sleep(0)
-        return self
-
-    async def __aexit__(self, *exc_info) -> None:
-        await asyncio.sleep(self.every * 2)  # one more beat, to measure a stall that just ended
-        self._task.cancel()

@@ -13,8 +13,8 @@ import time
 
 import tornado.web
 
-from ..check import CheckFailed, LoopWatch, task
-from .http_checks import STALL_LIMIT, expect, handler_class, served, served_in_thread
+from ..check import CheckFailed, task
+from .support import LoopWatch, learner_class, served, served_in_thread
 
 __all__: list[str] = []
 
@@ -34,11 +34,11 @@ async def _together(site, paths: list[str]):
 
 @task("non-blocking-wait", budget=8)
 async def non_blocking_wait(answer) -> str:
-    handler = handler_class(answer, "WaitHandler")
+    handler = learner_class(answer, "WaitHandler")
     async with served([(r"/wait", handler)]) as site:
         responses, took = await _together(site, ["/wait?seconds=0.3"] * 5)
         for response in responses:
-            expect(response, 200, site=site, text="done", hint="write 'done' after waiting `seconds` seconds.")
+            site.expect(response, 200, text="done", hint="write 'done' after waiting `seconds` seconds.")
     if took < 0.25:
         raise CheckFailed(f"5 requests of 0.3 s came back after {took:.2f} s: the handler did not wait. "
                           "Hint: float(self.get_query_argument('seconds')), then wait that long.")
@@ -47,13 +47,13 @@ async def non_blocking_wait(answer) -> str:
 
 @task("unblock-the-upstream", budget=8)
 async def unblock_the_upstream(answer) -> str:
-    handler = handler_class(answer, "ProxyHandler")
+    handler = learner_class(answer, "ProxyHandler")
     async with served_in_thread([(r"/upstream", _SlowUpstreamHandler)]) as upstream:
         async with served([(r"/", handler, {"upstream": upstream + "upstream"})]) as site:
             responses, took = await _together(site, ["/"] * 5)
             for response in responses:
-                expect(response, 200, site=site, text="upstream says hi",
-                       hint="fetch self.upstream with an async client and write its body.")
+                site.expect(response, 200, text="upstream says hi",
+                            hint="fetch self.upstream with an async client and write its body.")
     if took > 0.9:
         raise CheckFailed(f"5 requests took {took:.1f} s for a 0.3 s upstream: they waited in line. Hint: "
                           "await an async client (httpx.AsyncClient, AsyncHTTPClient) instead of a blocking call.")
@@ -65,7 +65,7 @@ CHECK_PRIME = 400_000_000_000_063  # about 0.55 s of trial division here (0.27 s
 
 @task("offload-cpu", budget=10)
 async def offload_cpu(answer) -> str:
-    handler = handler_class(answer, "PrimeHandler")
+    handler = learner_class(answer, "PrimeHandler")
     # A thread pool is enough here: the GIL changes hands every few ms, so the loop stays
     # responsive, and the check starts no processes of its own.
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -73,9 +73,9 @@ async def offload_cpu(answer) -> str:
             async with LoopWatch() as watch:
                 big, small = await asyncio.gather(site.get(f"/prime/{CHECK_PRIME}"), site.get("/prime/91"))
             for response, n, prime in ((big, CHECK_PRIME, True), (small, 91, False)):
-                expect(response, 200, site=site, data={"n": n, "prime": prime},
-                       hint="answer {'n': n, 'prime': is_prime(n)} with n as an int.")
-            if watch.longest > STALL_LIMIT:  # raised here, before served() reports a generic stall
+                site.expect(response, 200, data={"n": n, "prime": prime},
+                            hint="answer {'n': n, 'prime': is_prime(n)} with n as an int.")
+            if watch.blocked:  # raised here, before served() reports a generic stall
                 raise CheckFailed(f"the event loop stalled for {watch.longest * 1000:.0f} ms while is_prime ran: it "
                                   "ran on the event loop. Hint: await asyncio.get_running_loop()"
                                   ".run_in_executor(self.pool, is_prime, n).")

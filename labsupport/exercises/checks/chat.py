@@ -13,8 +13,7 @@ import tornado.websocket
 
 from ..check import CheckFailed, task
 from ...demos.waiting_room import WaitingRoom
-from .http_checks import Site, handler_class, served
-from .http_checks import raised as _raised
+from .support import Site, learner_class, not_done, served
 
 __all__: list[str] = []
 
@@ -32,11 +31,11 @@ async def _reply(site: Site, socket, sent: str, *, hint: str) -> None:
     try:
         reply = await asyncio.wait_for(socket.read_message(), 2)
     except TimeoutError:
-        raise CheckFailed(f"no answer to a {len(sent)}-character message within 2 s.{_raised(site)} Hint: {hint}") from None
+        raise CheckFailed(f"no answer to a {len(sent)}-character message within 2 s.{site.raised()} Hint: {hint}") from None
     if reply != sent:
         closed = f" (closed with code {socket.close_code}: {socket.close_reason!r})" if reply is None else f": {reply[:40]!r}"
         raise CheckFailed(f"a {len(sent)}-character message got {'no echo' if reply is None else 'the wrong echo'}"
-                          f"{closed}.{_raised(site)} Hint: {hint}")
+                          f"{closed}.{site.raised()} Hint: {hint}")
 
 
 async def _closed_with(site: Site, socket, code: int, *, what: str, hint: str) -> None:
@@ -44,18 +43,18 @@ async def _closed_with(site: Site, socket, code: int, *, what: str, hint: str) -
     try:
         while (echo := await asyncio.wait_for(socket.read_message(), 2)) is not None:
             raise CheckFailed(f"{what} was answered with {echo[:30]!r} instead of closing the socket "
-                              f"with {code}.{_raised(site)} Hint: {hint}")
+                              f"with {code}.{site.raised()} Hint: {hint}")
     except TimeoutError:
         raise CheckFailed(f"{what} got no answer and the socket stayed open: expected a close with code "
-                          f"{code}.{_raised(site)} Hint: {hint}") from None
+                          f"{code}.{site.raised()} Hint: {hint}") from None
     if socket.close_code != code or not socket.close_reason:
         raise CheckFailed(f"{what} closed the socket with code {socket.close_code} and reason "
-                          f"{socket.close_reason!r}, expected code {code} and a reason.{_raised(site)} Hint: {hint}")
+                          f"{socket.close_reason!r}, expected code {code} and a reason.{site.raised()} Hint: {hint}")
 
 
 @task("size-limit", budget=8)
 async def size_limit(answer) -> str:
-    handler = handler_class(answer, "EchoHandler")
+    handler = learner_class(answer, "EchoHandler")
     hint = "if len(message) > self.max_chars: self.close(1009, 'message too long'); otherwise write_message(message)."
     async with served([(r"/echo", handler, {"max_chars": 20})]) as site:
         alice, bob = await _connect(site, "/echo"), await _connect(site, "/echo")
@@ -76,15 +75,15 @@ async def _burst(site: Site, socket, texts: list[str], *, then: str | None = Non
         try:
             reply = await asyncio.wait_for(socket.read_message(), 2)
         except TimeoutError:
-            raise CheckFailed(f"no echo of {text!r} within 2 s.{_raised(site)} Hint: {hint}") from None
+            raise CheckFailed(f"no echo of {text!r} within 2 s.{site.raised()} Hint: {hint}") from None
         if reply != text:
             closed = f"closed with code {socket.close_code}: {socket.close_reason!r}" if reply is None else repr(reply[:40])
-            raise CheckFailed(f"{text!r} got no echo ({closed}).{_raised(site)} Hint: {hint}")
+            raise CheckFailed(f"{text!r} got no echo ({closed}).{site.raised()} Hint: {hint}")
 
 
 @task("rate-limit", budget=8)
 async def rate_limit(answer) -> str:
-    handler = handler_class(answer, "LimitedHandler")
+    handler = learner_class(answer, "LimitedHandler")
     hint = ("keep the times of recent messages, forget those older than self.per seconds, and "
             "self.close(1008, reason) when self.limit of them are left.")
     async with served([(r"/limited", handler, {"limit": 5, "per": 0.8})]) as site:
@@ -110,12 +109,12 @@ async def _until(condition, seconds: float) -> bool:
 
 @task("waiter-cleanup", budget=8)
 async def waiter_cleanup(answer) -> str:
-    handler = handler_class(answer, "UpdatesHandler")
+    handler = learner_class(answer, "UpdatesHandler")
     room = WaitingRoom()
     async with served([(r"/updates", handler, {"room": room})]) as site:
         poll = asyncio.ensure_future(site.get("/updates?seen=0"))
         if not await _until(lambda: room.waiting == 1 or poll.done(), 1.0) or poll.done():
-            _raised(site)
+            not_done(site.errors)
             answered = f"answered {poll.result().status_code} at once" if poll.done() else "did not wait with room.wait()"
             raise CheckFailed(f"GET /updates?seen=0 with no messages {answered}: it should wait. "
                               "Hint: while there is nothing after `seen`, self.waiter = self.room.wait(); await it.")
@@ -123,7 +122,7 @@ async def waiter_cleanup(answer) -> str:
         response = await asyncio.wait_for(poll, 3)
         if response.status_code != 200 or response.json() != {"messages": ["hello"]}:
             raise CheckFailed(f"after room.add('hello') the waiting GET answered {response.status_code} "
-                              f"{response.text[:60]!r}, expected 200 {{\"messages\": [\"hello\"]}}.{_raised(site)}")
+                              f"{response.text[:60]!r}, expected 200 {{\"messages\": [\"hello\"]}}.{site.raised()}")
         reader, writer = await asyncio.open_connection("127.0.0.1", int(site.base.rsplit(":", 1)[1].strip("/")))
         writer.write(b"GET /updates?seen=1 HTTP/1.1\r\nHost: check\r\n\r\n")
         await _until(lambda: room.waiting == 1, 1.0)

@@ -14,7 +14,7 @@ import httpx
 import tornado.web
 
 from ..check import CheckFailed, task
-from .http_checks import serve_quietly
+from .support import async_function, serve_quietly
 
 __all__: list[str] = []
 
@@ -34,13 +34,6 @@ class _Gauge:
         self.now -= 1
 
 
-def _async_function(answer: object, name: str):
-    if not asyncio.iscoroutinefunction(answer):
-        raise CheckFailed(f"{name} should be an `async def` function, not {type(answer).__name__}. "
-                          "Did you run the cell that defines it?")
-    return answer
-
-
 async def _others_left(*, grace: float = 0.05) -> int:
     """How many tasks besides this one are still alive after a short grace period."""
     await asyncio.sleep(grace)
@@ -49,7 +42,7 @@ async def _others_left(*, grace: float = 0.05) -> int:
 
 @task("worker-pool", budget=8)
 async def worker_pool(answer) -> str:
-    run_pool = _async_function(answer, "run_pool")
+    run_pool = async_function(answer, "run_pool")
     gauge = _Gauge()
 
     async def handle(job: int) -> int:
@@ -91,7 +84,7 @@ class _SlowPageHandler(tornado.web.RequestHandler):
 
 @task("polite-fetch", budget=8)
 async def polite_fetch(answer) -> str:
-    fetch_all = _async_function(answer, "fetch_all")
+    fetch_all = async_function(answer, "fetch_all")
     gauge = _Gauge()
     server = serve_quietly([(r"/(\w+)", _SlowPageHandler, {"gauge": gauge})])
     urls = [f"{server.url}page{n}" for n in range(10)] + [f"{server.url}missing{n}" for n in range(2)]
@@ -115,9 +108,7 @@ async def polite_fetch(answer) -> str:
 
 @task("safe-counter", budget=8)
 async def safe_counter(answer) -> str:
-    if not isinstance(answer, type) or not asyncio.iscoroutinefunction(getattr(answer, "visit", None)):
-        raise CheckFailed("SafeLedger should be a class with an `async def visit(self, page)` method. "
-                          "Did you run the cell that defines it?")
+    async_function(answer, "SafeLedger", method="visit(self, page)")
     ledger = answer()
     pages = ["/home", "/about"] * 50
     await asyncio.gather(*(ledger.visit(page) for page in pages))

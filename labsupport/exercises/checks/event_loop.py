@@ -11,14 +11,10 @@ import asyncio
 import inspect
 import time
 
-from ..check import CheckFailed, LoopWatch, task
+from ..check import CheckFailed, task
+from .support import LoopWatch, async_function
 
 __all__: list[str] = []
-
-
-def _coroutine_function(answer: object, name: str) -> None:
-    if not inspect.iscoroutinefunction(answer):
-        raise CheckFailed(f"{name} should be an `async def` function, not {type(answer).__name__}.")
 
 
 async def _closing(function, coroutine, *args):
@@ -32,7 +28,7 @@ async def _closing(function, coroutine, *args):
 
 @task("gather-with-budget")
 async def gather_with_budget(fetch_all) -> str:
-    _coroutine_function(fetch_all, "fetch_all")
+    async_function(fetch_all, "fetch_all", ask_if_run=False)
     delays = [0.3, 0.1, 0.2]
     start = time.perf_counter()
     results = await fetch_all(delays)
@@ -48,7 +44,7 @@ async def gather_with_budget(fetch_all) -> str:
 
 @task("deadline")
 async def deadline(with_deadline) -> str:
-    _coroutine_function(with_deadline, "with_deadline")
+    async_function(with_deadline, "with_deadline", ask_if_run=False)
     cancelled = []
 
     async def slow():
@@ -86,12 +82,12 @@ async def deadline(with_deadline) -> str:
 
 @task("unblock-the-kettle")
 async def unblock_the_kettle(boil_kettle) -> str:
-    _coroutine_function(boil_kettle, "boil_kettle")
+    async_function(boil_kettle, "boil_kettle", ask_if_run=False)
     start = time.perf_counter()
     async with LoopWatch() as watch:
         result = await boil_kettle()
     took = time.perf_counter() - start
-    if watch.longest > 0.1:
+    if watch.blocked:
         raise CheckFailed(f"boil_kettle() held the event loop for {watch.longest:.1f} s, so nothing else "
                           "could run. Hint: time.sleep blocks the thread; await asyncio.sleep(0.3) waits politely.")
     if result != "hot water":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -17,19 +16,10 @@ from collections.abc import AsyncIterator
 import httpx
 import tornado.web
 
-from ..check import CheckFailed, LoopWatch, task
-from .http_checks import serve_quietly
+from ..check import CheckFailed, task
+from .support import LoopWatch, async_function, serve_quietly
 
 __all__: list[str] = []
-
-STALL_LIMIT = 0.2  # a stall this long explains a slow result as blocking code
-
-
-def _coroutine_function(answer: object, name: str) -> None:
-    if not inspect.iscoroutinefunction(answer):
-        raise CheckFailed(f"{name} should be an `async def` function, not {type(answer).__name__}. "
-                          "Did you run the cell that defines it?")
-
 
 class _EchoHandler(tornado.web.RequestHandler):
     """``GET /echo/<word>?delay=s`` answers ``<word>`` after ``s`` seconds and counts requests in flight."""
@@ -97,7 +87,7 @@ async def _api() -> AsyncIterator[tuple[str, dict]]:
 
 
 def _not_blocked(watch: LoopWatch) -> None:
-    if watch.longest > STALL_LIMIT:
+    if watch.blocked:
         raise CheckFailed(f"your code blocked the event loop for {watch.longest:.1f} s, so the server could not "
                           "answer meanwhile. Hint: use httpx.AsyncClient and `await` each request; never a blocking "
                           "client (httpx.get, requests, urllib) or time.sleep.")
@@ -152,7 +142,7 @@ def _check_bodies(call: str, results: object, expected: list[str]) -> None:
 
 @task("fetch-many")
 async def fetch_many(fetch_all) -> str:
-    _coroutine_function(fetch_all, "fetch_all")
+    async_function(fetch_all, "fetch_all")
     delays = {"alpha": 0.3, "bravo": 0.1, "charlie": 0.25, "delta": 0.05, "echo": 0.2, "foxtrot": 0.15}
     client = httpx.AsyncClient(timeout=3)  # made before the loop is watched: making one blocks briefly
     async with client, _api() as (base, stats):
@@ -194,7 +184,7 @@ _SAFE_CASES = [
 
 @task("handle-errors")
 async def handle_errors(safe_get) -> str:
-    _coroutine_function(safe_get, "safe_get")
+    async_function(safe_get, "safe_get")
     client = httpx.AsyncClient(timeout=0.5)
     async with client, _api() as (base, _):
         for label, path, expected, hint in _SAFE_CASES:
@@ -216,7 +206,7 @@ async def handle_errors(safe_get) -> str:
 
 @task("limit-concurrency", budget=8.0)
 async def limit_concurrency(fetch_limited) -> str:
-    _coroutine_function(fetch_limited, "fetch_limited")
+    async_function(fetch_limited, "fetch_limited")
     for count, limit in ((6, 2), (7, 3)):
         async with _api() as (base, stats):
             words = [f"w{i}" for i in range(count)]

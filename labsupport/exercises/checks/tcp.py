@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import inspect
 from collections.abc import AsyncIterator
 
@@ -17,20 +16,11 @@ from tornado.iostream import IOStream, StreamClosedError
 from tornado.tcpclient import TCPClient
 from tornado.tcpserver import TCPServer
 
-from ..check import CheckFailed, LoopWatch, task
-from ...servers.serving import Server, serve
+from ..check import CheckFailed, task
+from ...servers.serving import Server
+from .support import LoopWatch, async_function, learner_class, not_done, serve_standalone
 
 __all__: list[str] = []
-
-STALL_LIMIT = 0.25  # a blocking answer stalls far longer; a busy shared machine can stall 0.15 s
-_numbers = itertools.count(1)
-
-
-def _server_class(answer: object, name: str) -> type[TCPServer]:
-    if isinstance(answer, type) and issubclass(answer, TCPServer):
-        return answer
-    raise CheckFailed(f"{name} should be a class that subclasses tornado.tcpserver.TCPServer, "
-                      f"not {type(answer).__name__}. Did you run the cell that defines it?")
 
 
 class _Served:
@@ -54,8 +44,7 @@ class _Served:
         return line.decode(errors="replace").rstrip("\n")
 
     def raise_learner_error(self) -> None:
-        if any(isinstance(e, NotImplementedError) for e in self.errors):
-            raise NotImplementedError
+        not_done(self.errors)
         if self.errors:
             error = self.errors[-1]
             hint = ""
@@ -80,13 +69,13 @@ async def _served(cls: type[TCPServer]) -> AsyncIterator[_Served]:
                 errors.append(exc)
                 stream.close()
 
-    server = serve(Watched(), name=f"check-tcp-{next(_numbers)}", standalone=True)
+    server = serve_standalone(Watched(), prefix="check-tcp")
     try:
         async with LoopWatch() as watch:
             yield _Served(server, errors)
     finally:
         await server.aclose()
-    if watch.longest > STALL_LIMIT:
+    if watch.blocked:
         raise CheckFailed(f"your server blocked the event loop for {watch.longest:.1f} s, so every other "
                           "client waited. Await every read and write; never use blocking calls.")
 
@@ -102,7 +91,7 @@ async def _closed_by_server(stream: IOStream) -> bool:
 
 @task("shout-server", budget=8)
 async def shout_server(answer) -> str:
-    cls = _server_class(answer, "ShoutServer")
+    cls = learner_class(answer, "ShoutServer", TCPServer)
     async with _served(cls) as site:
         streams = [await site.connect() for _ in range(3)]
         try:
@@ -161,9 +150,8 @@ async def _call(answer, port: int, number: int, timeout: float):
 
 @task("ask-with-timeout", budget=10)
 async def ask_with_timeout(answer) -> str:
-    if not asyncio.iscoroutinefunction(answer):
-        raise CheckFailed(f"ask_prime should be an `async def` function, not {type(answer).__name__}.")
-    server = serve(_PrimeAnswerServer(), name=f"check-tcp-{next(_numbers)}", standalone=True)
+    async_function(answer, "ask_prime", ask_if_run=False)
+    server = serve_standalone(_PrimeAnswerServer(), prefix="check-tcp")
     try:
         got = await _call(answer, server.port, 7, 2)
     finally:
@@ -172,7 +160,7 @@ async def ask_with_timeout(answer) -> str:
         raise CheckFailed(f"ask_prime(port, 7) returned {got!r}, expected '7 is prime' "
                           "(a str, without the newline). Hint: decode the line and strip the newline.")
     silent = _SilentServer()
-    server = serve(silent, name=f"check-tcp-{next(_numbers)}", standalone=True)
+    server = serve_standalone(silent, prefix="check-tcp")
     try:
         try:
             got = await _call(answer, server.port, 7, 0.5)
@@ -192,7 +180,7 @@ async def ask_with_timeout(answer) -> str:
 
 @task("sum-server", budget=8)
 async def sum_server(answer) -> str:
-    cls = _server_class(answer, "SumServer")
+    cls = learner_class(answer, "SumServer", TCPServer)
     async with _served(cls) as site:
         stream, other = await site.connect(), await site.connect()
         try:

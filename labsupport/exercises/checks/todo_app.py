@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -19,20 +18,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import tornado.testing
 import tornado.web
 
 from ..check import CheckFailed, task
-from ...servers.serving import serve
 from ...servers.todo import TODO_FOLDER, sqlite_url
-from .http_checks import Site, expect
-from .http_checks import not_done as _not_done, raised as _raised
+from .support import Site, learner_class, not_done, request_line, serve_standalone, watched
 
 __all__: list[str] = []
 
 SECRET = "tornado-lab-check"  # the cookie secret of the checked app; the check signs its own login cookies
 JSON = "application/json; charset=UTF-8"
-_numbers = itertools.count(1)
 
 
 def _todo():
@@ -47,21 +42,17 @@ def _todo():
 
 
 def _view_class(answer: object, name: str, base: type = tornado.web.RequestHandler) -> type:
-    if isinstance(answer, type) and issubclass(answer, base):
-        return answer
-    if isinstance(answer, type) and issubclass(answer, tornado.web.RequestHandler):
+    if isinstance(answer, type) and issubclass(answer, tornado.web.RequestHandler) and not issubclass(answer, base):
         raise CheckFailed(f"{name} subclasses {answer.__mro__[1].__name__}; it should subclass "
                           f"{base.__module__}.{base.__name__}, so that it keeps what that view already does.")
-    raise CheckFailed(f"{name} should be a class that subclasses {base.__module__}.{base.__name__}, "
-                      f"not {type(answer).__name__}. Did you run the cell that defines it?")
+    return learner_class(answer, name, base)
 
 
-def _watched(view: type, errors: list[BaseException]) -> type:
-    """A subclass of ``view`` that records unexpected exceptions (not HTTP errors) instead of logging them."""
-    def log_exception(self, typ, value, tb) -> None:
-        if not isinstance(value, tornado.web.HTTPError):
-            errors.append(value)
-    return type(view.__name__, (view,), {"log_exception": log_exception})
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 class _TodoSite(Site):
@@ -86,11 +77,38 @@ class _TodoSite(Site):
         """Create a task with the app's own POST; return its id."""
         response = await self.post(f"/api/v1/accounts/{username}/tasks", json=fields, headers=login)
         if response.status_code != 201:
-            _not_done(self)
             raise CheckFailed(f"creating a task with POST /api/v1/accounts/{username}/tasks answered "
-                              f"{response.status_code} {response.text[:80]!r}, expected 201.{_raised(self)} "
+                              f"{response.status_code} {response.text[:80]!r}, expected 201.{self.raised()} "
                               "Hint: keep the view's post() as it is; override only the method the task names.")
         return response.json()["id"]
+
+    def expect_error(self, response: httpx.Response, status: int, *, hint: str, field: str | None = None) -> dict:
+        """Fail unless ``response`` is the app's JSON error ``status`` (naming ``field`` in "fields", if given)."""
+        not_done(self.errors)
+        body = _json(response)
+        error = body.get("error") if isinstance(body, dict) else None
+        if response.status_code != status:
+            problem = f"answered {response.status_code}"
+        elif not isinstance(error, dict) or error.get("status") != status or not isinstance(error.get("message"), str):
+            html = response.text.lstrip().startswith("<html>")
+            shown = "Tornado's HTML error page" if html else repr(response.text[:80])
+            problem = f"answered {status} with {shown}, not the app's JSON error"
+        elif field is not None and field not in (error.get("fields") or {}):
+            problem = f"answered {status} {response.text[:100]!r} with no message for the field {field!r} in \"fields\""
+        else:
+            return error
+        wanted = (f'{{"error": {{"status": {status}, "message": ...'
+                  + (f', "fields": {{"{field}": ...}}' if field else "") + "}}")
+        raise CheckFailed(f"{request_line(response)} {problem}; expected {wanted}.{self.raised()} Hint: {hint}")
+
+    def task_names(self, response: httpx.Response, *, hint: str) -> list[str]:
+        """The names in a task list answer ``{"username": ..., "tasks": [...]}``."""
+        self.expect(response, 200, hint=hint)
+        body = _json(response)
+        if not isinstance(body, dict) or not isinstance(body.get("tasks"), list):
+            raise CheckFailed(f"{request_line(response)} answered {response.text[:80]!r}, expected "
+                              '{"username": ..., "tasks": [...]}. Hint: send the same shape as TaskListView.get.')
+        return [item.get("name") for item in body["tasks"] if isinstance(item, dict)]
 
 
 @contextlib.asynccontextmanager
@@ -105,11 +123,11 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
                             log_function=lambda handler: None)
         for rule in app.wildcard_router.rules:
             if rule.target in swap:
-                rule.target = _watched(swap[rule.target], errors)
-        app.wildcard_router.add_rules([(pattern, _watched(view, errors)) for pattern, view in add])
+                rule.target = watched(swap[rule.target], errors)
+        app.wildcard_router.add_rules([(pattern, watched(view, errors)) for pattern, view in add])
         try:
             await app.database.create_tables()
-            server = serve(app, name=f"check-todo-{next(_numbers)}", standalone=True)
+            server = serve_standalone(app, prefix="check-todo")
             client = httpx.AsyncClient(timeout=5)
             try:
                 yield _TodoSite(server.url, client, errors, app)
@@ -121,45 +139,6 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
             await app.database.close()
 
 
-def _what(response: httpx.Response) -> str:
-    return f"{response.request.method} {response.request.url.raw_path.decode()}"
-
-
-def _json(response: httpx.Response) -> object:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _expect_error(response: httpx.Response, status: int, *, site: Site, hint: str, field: str | None = None) -> dict:
-    """Fail unless ``response`` is the app's JSON error ``status`` (naming ``field`` in "fields", if given)."""
-    _not_done(site)
-    body = _json(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    if response.status_code != status:
-        problem = f"answered {response.status_code}"
-    elif not isinstance(error, dict) or error.get("status") != status or not isinstance(error.get("message"), str):
-        shown = "Tornado's HTML error page" if response.text.lstrip().startswith("<html>") else repr(response.text[:80])
-        problem = f"answered {status} with {shown}, not the app's JSON error"
-    elif field is not None and field not in (error.get("fields") or {}):
-        problem = f"answered {status} {response.text[:100]!r} with no message for the field {field!r} in \"fields\""
-    else:
-        return error
-    wanted = f'{{"error": {{"status": {status}, "message": ...' + (f', "fields": {{"{field}": ...}}' if field else "") + "}}"
-    raise CheckFailed(f"{_what(response)} {problem}; expected {wanted}.{_raised(site)} Hint: {hint}")
-
-
-def _tasks_of(response: httpx.Response, *, site: Site, hint: str) -> list[str]:
-    """The names in a task list answer ``{"username": ..., "tasks": [...]}``."""
-    expect(response, 200, site=site, hint=hint)
-    body = _json(response)
-    if not isinstance(body, dict) or not isinstance(body.get("tasks"), list):
-        raise CheckFailed(f"{_what(response)} answered {response.text[:80]!r}, expected "
-                          '{"username": ..., "tasks": [...]}. Hint: send the same shape as TaskListView.get.')
-    return [item.get("name") for item in body["tasks"] if isinstance(item, dict)]
-
-
 # Lesson 08 ------------------------------------------------------------------------------------
 
 
@@ -168,17 +147,17 @@ async def health_view(answer) -> str:
     view = _view_class(answer, "HealthView")
     json_errors = "subclass todo.base.BaseView: its write_error answers every error in JSON (405 with an Allow header)."
     async with _served_todo(add=[(r"/health", view)]) as site:
-        expect(await site.get("/health"), 200, site=site, data={"status": "ok"}, headers={"Content-Type": JSON},
-               hint="answer with self.send({'status': 'ok'}): Tornado does not send what get returns.")
+        site.expect(await site.get("/health"), 200, data={"status": "ok"}, headers={"Content-Type": JSON},
+                    hint="answer with self.send({'status': 'ok'}): Tornado does not send what get returns.")
         for method in ("POST", "DELETE"):
             response = await site.request(method, "/health")
-            _expect_error(response, 405, site=site, hint=f"define get only, and {json_errors}")
+            site.expect_error(response, 405, hint=f"define get only, and {json_errors}")
             if response.headers.get("Allow") != "GET":
                 raise CheckFailed(f"{method} /health answered 405 with Allow: {response.headers.get('Allow')!r}, "
                                   f"expected 'GET'. Hint: define get only, and {json_errors}")
         listed = (_json(await site.get("/")) or {}).get("routes", {}).get("/health")
         if listed != ["GET"]:
-            raise CheckFailed(f"GET / lists /health with the methods {listed!r}, expected ['GET'].{_raised(site)} "
+            raise CheckFailed(f"GET / lists /health with the methods {listed!r}, expected ['GET'].{site.raised()} "
                               f"Hint: define get only, and {json_errors}")
     return "GET /health → 200 {'status': 'ok'}; POST and DELETE → 405 JSON with Allow: GET; GET / lists it"
 
@@ -196,12 +175,11 @@ async def echo_body(answer) -> str:
         ):
             response = await site.post("/echo", **kwargs)
             if response.status_code != 200 or _json(response) != {"received": fields}:
-                _not_done(site)
                 raise CheckFailed(f"POST /echo with {how} answered {response.status_code} {response.text[:90]!r}, "
-                                  f"expected 200 {{\"received\": {fields}}}.{_raised(site)} Hint: {hint}")
-        _expect_error(await site.post("/echo", content=b"{oops", headers={"Content-Type": "application/json"}),
-                      400, site=site, hint="let BaseView.prepare() decode the body: if you override prepare(), "
-                                           "call super().prepare() first.")
+                                  f"expected 200 {{\"received\": {fields}}}.{site.raised()} Hint: {hint}")
+        site.expect_error(await site.post("/echo", content=b"{oops", headers={"Content-Type": "application/json"}),
+                          400, hint="let BaseView.prepare() decode the body: if you override prepare(), "
+                                    "call super().prepare() first.")
     return "a JSON body, a form body and no body are echoed as {'received': ...}; broken JSON → 400 JSON"
 
 
@@ -225,18 +203,18 @@ async def completed_filter(answer) -> str:
             ("?completed=false", ["milk", "eggs"], "bool('false') is True: compare the text with 'true' and 'false' "
                                                    "and filter on Task.completed == (text == 'true')."),
         ):
-            names = _tasks_of(await site.get(path + query, headers=ada), site=site, hint=hint)
+            names = site.task_names(await site.get(path + query, headers=ada), hint=hint)
             if names != wanted:
                 raise CheckFailed(f"GET {path}{query} listed {names}, expected {wanted} (in the order of their ids)."
-                                  f"{_raised(site)} Hint: {hint}")
+                                  f"{site.raised()} Hint: {hint}")
         for value in ("yes", "1", "TRUE"):
-            _expect_error(await site.get(f"{path}?completed={value}", headers=ada), 400, site=site,
-                          hint="for any value other than true or false, raise ApiError(400, message) "
-                               "saying what completed must be.")
-        _expect_error(await site.get(path + "?completed=true"), 401, site=site,
-                      hint="start get with owner = await self.owner(username), as TaskListView.get does.")
-        _expect_error(await site.get(path + "?completed=true", headers=bob), 403, site=site,
-                      hint="start get with owner = await self.owner(username), as TaskListView.get does.")
+            site.expect_error(await site.get(f"{path}?completed={value}", headers=ada), 400,
+                              hint="for any value other than true or false, raise ApiError(400, message) "
+                                   "saying what completed must be.")
+        site.expect_error(await site.get(path + "?completed=true"), 401,
+                          hint="start get with owner = await self.owner(username), as TaskListView.get does.")
+        site.expect_error(await site.get(path + "?completed=true", headers=bob), 403,
+                          hint="start get with owner = await self.owner(username), as TaskListView.get does.")
     return "?completed=true and =false filter the owner's tasks, no filter lists all, other values → 400 JSON"
 
 
@@ -258,8 +236,8 @@ async def due_date_check(answer) -> str:
         for body, due in (({"due_date": future.isoformat()}, future.isoformat()), ({"due_date": "2999-12-31"}, "2999-12-31"),
                           ({"name": "oat milk"}, "2999-12-31"), ({"due_date": None}, None)):
             response = await site.request("PUT", path, json=body, headers=ada)
-            expect(response, 200, site=site, hint="a due date from today on, or null (no due date), is fine: "
-                                                  "compare only when the cleaned due_date is not None.")
+            site.expect(response, 200, hint="a due date from today on, or null (no due date), is fine: "
+                                            "compare only when the cleaned due_date is not None.")
             now = await stored()
             if now.get("due_date") != due or now.get("name") != body.get("name", now.get("name")):
                 raise CheckFailed(f"PUT {path} {body} answered 200, but a GET afterwards shows due_date "
@@ -267,15 +245,16 @@ async def due_date_check(answer) -> str:
                                   "Hint: decorate put with @in_transaction, so that its changes are committed.")
         for body in ({"due_date": past.isoformat()}, {"due_date": "2000-01-01", "name": "renamed"},
                      {"due_date": "31/12/2999"}):
-            _expect_error(await site.request("PUT", path, json=body, headers=ada), 400, site=site,
-                          field="due_date", hint=reject)
+            site.expect_error(await site.request("PUT", path, json=body, headers=ada), 400,
+                              field="due_date", hint=reject)
             if (now := await stored()).get("name") != "oat milk" or now.get("due_date") is not None:
                 raise CheckFailed(f"PUT {path} {body} was refused, but it changed the task to {now}. Hint: {reject}")
-        _expect_error(await site.request("PUT", "/api/v1/accounts/ada/tasks/999999", json={"name": "x"}, headers=ada),
-                      404, site=site, hint="start with task = await self.find_task(username, task_id), which "
-                                           "answers 404 for a missing task.")
-        _expect_error(await site.request("PUT", path, json={"name": "x"}, headers=bob), 403, site=site,
-                      hint="start with task = await self.find_task(username, task_id), which checks the owner.")
+        missing = "/api/v1/accounts/ada/tasks/999999"
+        site.expect_error(await site.request("PUT", missing, json={"name": "x"}, headers=ada), 404,
+                          hint="start with task = await self.find_task(username, task_id), which "
+                               "answers 404 for a missing task.")
+        site.expect_error(await site.request("PUT", path, json={"name": "x"}, headers=bob), 403,
+                          hint="start with task = await self.find_task(username, task_id), which checks the owner.")
     return ("future and null due dates are stored; past or malformed ones → 400 with fields.due_date, "
             "changing nothing; a missing task → 404")
 
@@ -293,14 +272,14 @@ async def task_count(answer) -> str:
         for name, completed in (("milk", False), ("bread", True), ("eggs", False)):
             await site.add_task("ada", ada, name=name, completed=completed)
         await site.add_task("bob", bob, name="bob's", completed=True)
-        _expect_error(await site.get("/api/v1/accounts/ada/tasks/count"), 401, site=site, hint=owner_hint)
+        site.expect_error(await site.get("/api/v1/accounts/ada/tasks/count"), 401, hint=owner_hint)
         for who, login, total, done in (("ada", ada, 3, 1), ("bob", bob, 1, 1), ("carol", carol, 0, 0)):
-            expect(await site.get(f"/api/v1/accounts/{who}/tasks/count", headers=login), 200, site=site,
-                   data={"username": who, "tasks": total, "completed": done},
-                   hint="count only the owner's tasks: select(func.count()).select_from(Task)"
-                        ".where(Task.owner_id == owner.id), and again with Task.completed.")
-        _expect_error(await site.get("/api/v1/accounts/bob/tasks/count", headers=ada), 403, site=site,
-                      hint=f"{owner_hint} self.logged_in() alone lets anyone read anyone's counts.")
-        _expect_error(await site.post("/api/v1/accounts/ada/tasks/count", headers=ada), 405, site=site,
-                      hint="define get only; AccountView answers other methods with a JSON 405.")
+            site.expect(await site.get(f"/api/v1/accounts/{who}/tasks/count", headers=login), 200,
+                        data={"username": who, "tasks": total, "completed": done},
+                        hint="count only the owner's tasks: select(func.count()).select_from(Task)"
+                             ".where(Task.owner_id == owner.id), and again with Task.completed.")
+        site.expect_error(await site.get("/api/v1/accounts/bob/tasks/count", headers=ada), 403,
+                          hint=f"{owner_hint} self.logged_in() alone lets anyone read anyone's counts.")
+        site.expect_error(await site.post("/api/v1/accounts/ada/tasks/count", headers=ada), 405,
+                          hint="define get only; AccountView answers other methods with a JSON 405.")
     return "the owner gets {'username', 'tasks', 'completed'}; no login → 401, someone else → 403, POST → 405"
