@@ -16,7 +16,7 @@ import pytest
 
 import labsupport
 from labsupport import CheckFailed
-from labsupport.exercises.check import _TASKS
+from labsupport.exercises.check import TASKS
 from labsupport.exercises import make_learner_copy
 from labsupport.exercises.checks.support import async_function
 
@@ -73,7 +73,7 @@ def answer(task: str, source: str | None = None):
 
 def test_every_task_has_a_solution_and_a_wrong_answer():
     import labsupport.exercises.checks  # noqa: F401  (registers every task)
-    assert set(_TASKS) == set(EXERCISES) == {p.stem for p in WRONG.glob("*.py")} == set(WRONG_HINTS)
+    assert set(TASKS) == set(EXERCISES) == {p.stem for p in WRONG.glob("*.py")} == set(WRONG_HINTS)
 
 
 @pytest.mark.parametrize("task", sorted(EXERCISES))

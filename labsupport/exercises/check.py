@@ -17,15 +17,11 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ..errors import LabError
+from ..errors import CheckFailed
 
-__all__ = ["CheckFailed", "check", "task"]
+__all__ = ["TASKS", "CheckFailed", "check", "task"]
 
-_TASKS: dict[str, "_Task"] = {}
-
-
-class CheckFailed(LabError, AssertionError):
-    """A check found a problem; the message says what was expected, what came back, and a hint."""
+TASKS: dict[str, "_Task"] = {}  # every registered check, by task name (the checks package fills it)
 
 
 @dataclass(frozen=True)
@@ -42,7 +38,7 @@ def task(name: str, *, budget: float = 5.0) -> Callable:
     It runs inside the checker thread's loop and must finish within ``budget`` seconds.
     """
     def register(run: Callable[..., Awaitable[str]]) -> Callable[..., Awaitable[str]]:
-        _TASKS[name] = _Task(name, run, budget)
+        TASKS[name] = _Task(name, run, budget)
         return run
     return register
 
@@ -51,9 +47,9 @@ async def check(name: str, *answers: object) -> None:
     """Run the check for task ``name`` on the learner's ``answers``; print a pass line or raise."""
     from . import checks  # noqa: F401  (registers every lesson's tasks)
 
-    if name not in _TASKS:
-        raise CheckFailed(f"✘ There is no task called {name!r}; tasks: {', '.join(sorted(_TASKS))}.")
-    spec = _TASKS[name]
+    if name not in TASKS:
+        raise CheckFailed(f"✘ There is no task called {name!r}; tasks: {', '.join(sorted(TASKS))}.")
+    spec = TASKS[name]
     try:
         detail = await _run_in_checker_thread(lambda: spec.run(*answers), spec.budget)
     except CheckFailed as failed:

@@ -31,7 +31,7 @@ from .filelimit import SPARE_FILES, raise_open_file_limit, room_for_sockets
 from .options import check_count, check_seconds
 from ..servers.processes import ServerProcess, serve_process
 
-__all__ = ["MAX_CONNECTIONS", "SERVERS", "C10kError", "C10kResult", "Held", "hold", "measure",
+__all__ = ["C10kError", "C10kResult", "Held", "MAX_CONNECTIONS", "SERVERS", "hold", "measure",
            "raise_open_file_limit"]
 
 SERVERS = ("tornado", "threads")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -21,19 +20,18 @@ import httpx
 import tornado.web
 
 from ..check import CheckFailed, task
-from ...servers.todo import TODO_FOLDER, sqlite_url
+from ...servers.todo import import_todo, sqlite_url
 from .support import Site, learner_class, not_done, request_line, serve_standalone, watched
 
-__all__: list[str] = []
+__all__ = ["todo_app"]
 
 SECRET = "tornado-lab-check"  # the cookie secret of the checked app; the check signs its own login cookies
 JSON = "application/json; charset=UTF-8"
 
 
-def _todo():
-    """The ``todo`` package of notebooks/, imported on first use (it brings in SQLAlchemy)."""
-    if str(TODO_FOLDER) not in sys.path:
-        sys.path.insert(0, str(TODO_FOLDER))
+def todo_app():
+    """The ``todo`` package the lessons wrote, imported on first use (it brings in SQLAlchemy)."""
+    import_todo()
     import todo.accounts
     import todo.app
     import todo.models
@@ -64,7 +62,7 @@ class _TodoSite(Site):
 
     async def account(self, username: str) -> dict[str, str]:
         """Create ``username`` straight in the database (no slow password hash); return its login header."""
-        models = _todo().models
+        models = todo_app().models
         async with self.app.database.sessions.begin() as session:
             profile = models.Profile(username=username, email=f"{username}@example.org", password_hash="-")
             session.add(profile)
@@ -115,7 +113,7 @@ class _TodoSite(Site):
 async def _served_todo(*, swap: dict[type, type] | None = None,
                        add: list[tuple[str, type]] = ()) -> AsyncIterator[_TodoSite]:
     """Serve the to-do app on a fresh SQLite file, ``swap``'s views replacing the app's, ``add``'s routes added."""
-    todo = _todo()
+    todo = todo_app()
     errors: list[BaseException] = []
     swap = swap or {}
     with tempfile.TemporaryDirectory(prefix="todo-check-") as folder:
@@ -188,7 +186,7 @@ async def echo_body(answer) -> str:
 
 @task("completed-filter")
 async def completed_filter(answer) -> str:
-    todo = _todo()
+    todo = todo_app()
     view = _view_class(answer, "FilteredTaskListView", todo.tasks.TaskListView)
     path = "/api/v1/accounts/ada/tasks"
     async with _served_todo(swap={todo.tasks.TaskListView: view}) as site:
@@ -220,7 +218,7 @@ async def completed_filter(answer) -> str:
 
 @task("due-date-check")
 async def due_date_check(answer) -> str:
-    todo = _todo()
+    todo = todo_app()
     view = _view_class(answer, "CheckedTaskView", todo.tasks.TaskView)
     past, future = date.today() - timedelta(days=2), date.today() + timedelta(days=2)
     reject = ("check the cleaned due_date: if it is a date before date.today(), raise "
@@ -264,7 +262,7 @@ async def due_date_check(answer) -> str:
 
 @task("task-count")
 async def task_count(answer) -> str:
-    todo = _todo()
+    todo = todo_app()
     view = _view_class(answer, "TaskCountView", todo.auth.AccountView)
     owner_hint = "owner = await self.owner(username) answers 401 when nobody is logged in and 403 for someone else."
     async with _served_todo(add=[(rf"/api/v1/accounts/{todo.app.USER}/tasks/count", view)]) as site:

@@ -15,7 +15,7 @@ import unittest
 import tornado.testing
 
 from ..check import CheckFailed, task
-from .todo_app import _todo
+from .todo_app import todo_app
 
 __all__: list[str] = []
 
@@ -47,7 +47,7 @@ _MUTANTS = {
 
 def _run_tests(case: type, mutant: str | None) -> unittest.TestResult:
     """Run ``case``'s tests (on an app whose AccountView.owner is broken as ``mutant`` says); in a thread."""
-    todo = _todo()
+    todo = todo_app()
 
     def get_app(self):
         app = case.get_app(self)
