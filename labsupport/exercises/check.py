@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..errors import CheckFailed
 
-__all__ = ["TASKS", "CheckFailed", "check", "task"]
+__all__ = ["CheckFailed", "TASKS", "check", "task"]
 
 TASKS: dict[str, "_Task"] = {}  # every registered check, by task name (the checks package fills it)
 

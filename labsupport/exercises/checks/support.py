@@ -25,8 +25,9 @@ from tornado.tcpserver import TCPServer
 from ..check import CheckFailed
 from ...servers.serving import Server, serve
 
-__all__ = ["STALL_LIMIT", "LoopWatch", "Site", "async_function", "learner_class", "not_done", "request_line",
-           "serve_quietly", "serve_standalone", "served", "served_in_thread", "watched"]
+__all__ = ["LoopWatch", "STALL_LIMIT", "Site", "async_function", "learner_class", "not_done",
+           "request_line", "serve_quietly", "serve_standalone", "served", "served_in_thread",
+           "watched"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
 # blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, 0.55 s of trial division),
