@@ -31,3 +31,10 @@ def test_every_module_has_a_sorted_all_of_names_it_defines(name):
 def test_there_are_subpackages_by_job():
     assert {"demos", "exercises", "kernel", "measure", "plots", "servers"} <= {
         m.name for m in pkgutil.iter_modules(labsupport.__path__) if m.ispkg}
+
+
+def test_the_tests_mirror_the_package():
+    from .conftest import ROOT
+
+    subpackages = {m.name for m in pkgutil.iter_modules(labsupport.__path__) if m.ispkg}
+    assert {p.name for p in (ROOT / "tests").iterdir() if (p / "__init__.py").exists()} == subpackages

@@ -12,7 +12,7 @@ import labsupport
 from labsupport.demos import site as demo_site
 from labsupport.demos.site import SITE_FACTS, find_links, make_site
 
-from .conftest import run
+from ..conftest import run
 
 
 def test_find_links_keeps_same_site_links_absolute_and_without_fragments():

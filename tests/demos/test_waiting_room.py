@@ -6,7 +6,7 @@ import asyncio
 
 from labsupport.demos.waiting_room import WaitingRoom
 
-from .conftest import run
+from ..conftest import run
 
 
 def test_add_wakes_every_waiter_and_cancel_stops_counting():

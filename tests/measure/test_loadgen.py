@@ -13,7 +13,7 @@ from labsupport.measure import http11
 from labsupport.measure.loadgen import (LoadError, LoadResult, LoadTargetError, NotListeningError,
                              RequestRecord, load, sweep)
 
-from .conftest import run
+from ..conftest import run
 
 
 class CountingHandler(tornado.web.RequestHandler):

@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from labsupport.__main__ import main
 from labsupport.exercises import SolutionMarkerError, generate, make_learner_copy, stale
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 TWO_REGIONS = """\
 class GreetHandler(tornado.web.RequestHandler):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .kernels import Kernel
+from ..kernels import Kernel
 
 LEARNERS_HANDLER = """
 def my_handler(shell, etype, value, tb, tb_offset=None):

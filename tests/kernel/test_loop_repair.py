@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from labsupport.kernel import loop_repair as kernel_loop
-from .conftest import run
+from ..conftest import run
 
 
 def test_a_lost_running_loop_is_put_back():

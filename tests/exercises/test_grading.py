@@ -17,7 +17,7 @@ from labsupport.__main__ import main
 from labsupport.exercises import make_learner_copy
 from labsupport.exercises.grading import GradingError, Scoreboard, TaskResult, grade
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 ADD = "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION"
 DOUBLE = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"

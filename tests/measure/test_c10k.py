@@ -15,7 +15,7 @@ from labsupport.measure import c10k, c10k_servers
 from labsupport.errors import LoadError, LoadTargetError
 from labsupport.plots.c10k import plot_c10k
 
-from .conftest import run
+from ..conftest import run
 
 
 def server_children() -> list[psutil.Process]:

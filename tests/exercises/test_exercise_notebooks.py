@@ -7,11 +7,11 @@ import nbformat
 from labsupport.exercises import stale
 from labsupport.exercises.grading import grade
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 EXERCISES = ROOT / "exercises"
 SOLUTIONS = EXERCISES / "solutions"
-WRONG = ROOT / "tests" / "wrong_answers"
+WRONG = ROOT / "tests" / "exercises" / "wrong_answers"
 
 
 def with_wrong_answer(task: str, folder) -> str:

@@ -8,8 +8,8 @@ import urllib.request
 import psutil
 import pytest
 
-from .conftest import refused
-from .kernels import Kernel
+from ..conftest import refused
+from ..kernels import Kernel
 from .test_processes import gone
 
 SERVE_CELL = """

@@ -8,8 +8,8 @@ from tornado.httpclient import AsyncHTTPClient
 
 import labsupport
 from labsupport.kernel import cell_logging
-from .apps import make_hello_app
-from .conftest import run
+from ..apps import make_hello_app
+from ..conftest import run
 
 
 def test_a_404_prints_one_warning_line(capsys):

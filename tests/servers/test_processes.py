@@ -17,7 +17,7 @@ import pytest
 import labsupport
 from labsupport import PortInUseError, ServerProcessError
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def get(url: str) -> str:

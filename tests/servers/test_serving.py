@@ -16,8 +16,8 @@ from tornado.tcpserver import TCPServer
 import labsupport
 from labsupport import NoRunningLoopError, PortInUseError, ServeError
 
-from .apps import HelloHandler, make_hello_app
-from .conftest import refused, run
+from ..apps import HelloHandler, make_hello_app
+from ..conftest import refused, run
 
 
 async def fetch(url: str) -> str:

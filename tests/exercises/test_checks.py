@@ -1,7 +1,7 @@
 """Tests for labsupport.check and every lesson's checks, driven by the exercise solutions themselves.
 
 For each task: the solution's answer passes, its stub says "not done yet", and the deliberately
-wrong answer in tests/wrong_answers/ fails with its hint. Answers run the way the notebook runs
+wrong answer in tests/exercises/wrong_answers/ fails with its hint. Answers run the way the notebook runs
 them: the notebook's earlier cells first (imports, given code), then the answer cell.
 """
 
@@ -20,7 +20,7 @@ from labsupport.exercises.check import TASKS
 from labsupport.exercises import make_learner_copy
 from labsupport.exercises.checks.support import async_function
 
-from .conftest import ROOT, run
+from ..conftest import ROOT, run
 
 WRONG = Path(__file__).parent / "wrong_answers"
 SOLUTIONS = ROOT / "exercises" / "solutions"
