@@ -36,8 +36,6 @@ _TESTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 IPYKERNEL_6_TESTED = "6.31.0"  # CI runs the kernel tests and lessons 01-02 on it too (.ci/ipykernel6.txt)
 _MARK = {"ok": "✔", "warn": "⚠", "fail": "✘"}
 _COLOUR = {"ok": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
-
-
 Status = Literal["ok", "warn", "fail"]  # fine; works but differs from what was tested; fix it first
 
 
