@@ -1,4 +1,4 @@
-"""Finding a learner's setup and say, for each problem, the one line that fixes it.
+"""Check a learner's setup and say, for each problem, the one line that fixes it.
 
 In a notebook (lesson 00)::
 
