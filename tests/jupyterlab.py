@@ -35,12 +35,10 @@ from pathlib import Path
 import nbformat
 import psutil
 
+from .browser import CHROMIUM, FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# The flags of tests/test_chat_browser.py: Chromium as root on a machine with only loopback.
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

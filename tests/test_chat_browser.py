@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,35 +19,18 @@ import pytest
 
 import labsupport
 
+from .browser import CHROMIUM, FLAGS, missing_browser, require
 from .chat_helpers import serving
 from .conftest import ROOT, run
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# --headless=new and the rest: what Chromium needs as root on a machine with no network but loopback.
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 10_000
 TOKEN = "browser-test-token"
 
 
-def _missing() -> str | None:
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is not installed (it is pinned in requirements.txt)"
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; CI runs .ci/install-browser.sh)"
-    return None
-
-
 @pytest.fixture(autouse=True)
 def _browser_available():
-    reason = _missing()
-    if reason and os.environ.get("TORNADO_LAB_CI") == "1":
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    if reason:
-        pytest.skip(reason)
+    require(missing_browser())
 
 
 @contextlib.asynccontextmanager

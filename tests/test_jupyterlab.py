@@ -36,8 +36,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from .conftest import ROOT, refused
-from .jupyterlab import (CHROMIUM, JS_CLOSE_ALL, JUPYTER, Lab, LabServer, copy_course, course_files,
-                         launch_browser, read_problems, saved_problems)
+from .browser import missing_browser, require
+from .jupyterlab import (JS_CLOSE_ALL, JUPYTER, Lab, LabServer, copy_course, course_files, launch_browser,
+                         read_problems, saved_problems)
 
 ARTIFACTS = ROOT / "test-artifacts" / "jupyterlab"
 LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("[0-9][0-9]*-*.ipynb"))
@@ -158,24 +159,14 @@ def test_the_copy_holds_the_working_tree_and_clears_outputs(tmp_path):
 # --- JupyterLab ---------------------------------------------------------------------------------
 
 def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is not installed (it is pinned in requirements.txt)"
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; CI runs .ci/install-browser.sh)"
     if not JUPYTER.is_file():
         return f"no {JUPYTER} (run: python3 course.py setup)"
-    return None
+    return missing_browser()
 
 
 @pytest.fixture(scope="module")
 def _browser_available():
-    reason = _missing()
-    if reason and os.environ.get("TORNADO_LAB_CI") == "1":
-        pytest.fail(f"JupyterLab tests cannot run in CI: {reason}")
-    if reason:
-        pytest.skip(reason)
+    require(_missing())
 
 
 @pytest.fixture(scope="module")
