@@ -12,6 +12,7 @@ import sys
 
 import httpx
 import pytest
+import tornado.web
 import tornado.websocket
 from tornado.httpclient import HTTPClientError
 from tornado.httpserver import HTTPServer
@@ -126,6 +127,20 @@ def test_bad_posts_and_polls_get_a_json_error(path, data, status, message):
                 response = await client.post(path, data=data, headers={"X-XSRFToken": client.cookies["chat_xsrf"]})
             assert (response.status_code, response.json()["error"]["message"]) == (status, message)
             assert chat.room.buffer.since(0) == []
+    run(scenario())
+
+
+def test_an_error_message_with_a_percent_sign_arrives_as_written():
+    """``HTTPError.log_message`` doubles a lone ``%``; ``write_error`` reads ``get_message()`` (Tornado 6.6)."""
+    class FullHandler(chatroom.MessagesHandler):
+        async def get(self) -> None:
+            raise tornado.web.HTTPError(400, "the room is 100% full")  # no args: not a format string
+
+    async def scenario():
+        async with serving() as chat, httpx.AsyncClient(base_url=chat.url, timeout=5) as client:
+            chat.app.add_handlers(r".*", [(r"/full", FullHandler, {"room": chat.room})])
+            response = await client.get("/full")
+            assert (response.status_code, response.json()["error"]["message"]) == (400, "the room is 100% full")
     run(scenario())
 
 

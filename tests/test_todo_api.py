@@ -712,3 +712,24 @@ def test_no_database_connection_is_held_while_a_password_is_hashed(database_url:
     run(go(), 30)
     assert [name for name, _ in held] == ["hash", "check", "hash", "check"]
     assert held == [(name, 0) for name, _ in held], "a connection was checked out during a slow hash"
+
+
+def test_an_error_message_with_a_percent_sign_arrives_as_written() -> None:
+    """``HTTPError.log_message`` doubles a lone ``%``; ``write_error`` reads ``get_message()`` (Tornado 6.6)."""
+    from todo.base import BaseView
+
+    class FullView(BaseView):
+        def get(self) -> None:
+            raise tornado.web.HTTPError(400, "the list is 100% full")  # no args: not a format string
+
+    async def scenario() -> None:
+        server = labsupport.serve(tornado.web.Application([(r"/", FullView)], max_body_bytes=1000), name="percent-test")
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(server.url)
+            assert response.status_code == 400
+            assert response.json() == {"error": {"status": 400, "message": "the list is 100% full"}}
+        finally:
+            server.stop()
+
+    run(scenario())

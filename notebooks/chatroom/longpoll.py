@@ -67,8 +67,8 @@ class MessagesHandler(tornado.web.RequestHandler):
         """Every error as JSON with what went wrong, e.g. a missing XSRF token (403)."""
         error = kwargs.get("exc_info", (None, None, None))[1]
         message = self._reason
-        if isinstance(error, tornado.web.HTTPError) and not error.reason and error.log_message:
-            message = error.log_message % error.args if error.args else error.log_message
+        if isinstance(error, tornado.web.HTTPError) and not error.reason:
+            message = error.get_message() or message
         self.finish({"error": {"status": status_code, "message": message}})
 
     def _cursor(self) -> int:

@@ -60,8 +60,9 @@ class BaseView(tornado.web.RequestHandler):
     def write_error(self, status_code: int, **kwargs) -> None:
         """Called by Tornado for every error, including ones we did not foresee: answer JSON."""
         error = kwargs.get("exc_info", (None, None))[1]
-        message = getattr(error, "message", None) or getattr(error, "log_message", None) \
-            or HTTPStatus(status_code).phrase
+        message = (getattr(error, "message", None)
+                   or (isinstance(error, tornado.web.HTTPError) and error.get_message())
+                   or HTTPStatus(status_code).phrase)
         if status_code == 405:
             allowed = self.allowed_methods()
             self.set_header("Allow", ", ".join(allowed))
