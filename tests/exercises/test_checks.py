@@ -29,7 +29,7 @@ WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() 
                "json-body": "expected 400", "json-errors": "answered 200", "default-headers": "error answer",
                "fetch-many": "Hint: start them all", "handle-errors": "Hint:", "limit-concurrency": "expected at most",
                "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
-               "offload-cpu": "ran on the event loop",
+               "offload-cpu": "cannot pickle", "measure-the-slowdown": "were in flight at once",
                "shout-server": "Catch StreamClosedError", "ask-with-timeout": "asyncio.wait_for",
                "sum-server": "catch ValueError, answer a line",
                "worker-pool": "expected at most 4", "polite-fetch": "expected at most 3",

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lesson 04 (keep the event loop free: sleep, upstream calls, CPU work).
+"""Checks for the exercises of lesson 04 (keep the event loop free: sleep, upstream calls, CPU work, measure).
 
 Example, in ``exercises/04-measure-blocking-and-non-blocking-code.ipynb``::
 
@@ -8,13 +8,17 @@ Example, in ``exercises/04-measure-blocking-and-non-blocking-code.ipynb``::
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import numbers
+import pickle
 import time
 
 import tornado.web
 
 from ..check import CheckFailed, task
-from .support import LoopWatch, learner_class, served, served_in_thread
+from ...measure.loadgen import load
+from .support import LoopWatch, async_function, learner_class, served, served_in_thread
 
 __all__: list[str] = []
 
@@ -63,20 +67,106 @@ async def unblock_the_upstream(answer) -> str:
 CHECK_PRIME = 400_000_000_000_063  # about 0.55 s of trial division here (0.27 s for 1e14 flaked): far above a pool's stalls
 
 
-@task("offload-cpu", budget=10)
+class _ProcessLikePool(concurrent.futures.ThreadPoolExecutor):
+    """A thread pool that pickles each job first, as ProcessPoolExecutor must to send it to a worker.
+
+    It records what it ran (``jobs``) and what it could not have sent (``refused``), so the check
+    can say which requirement an answer missed, without starting processes of its own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.jobs = 0
+        self.refused: list[str] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        try:
+            pickle.dumps((fn, args, kwargs))
+        except Exception as exc:  # PicklingError, or AttributeError for a local function
+            self.refused.append(f"{getattr(fn, '__qualname__', type(fn).__name__)} ({type(exc).__name__})")
+            raise
+        self.jobs += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+@task("offload-cpu", budget=25)
 async def offload_cpu(answer) -> str:
     handler = learner_class(answer, "PrimeHandler")
-    # A thread pool is enough here: the GIL changes hands every few ms, so the loop stays
-    # responsive, and the check starts no processes of its own.
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+    # A thread pool is enough to keep the loop responsive (the GIL changes hands every few ms),
+    # and one that pickles like a process pool checks the answer would work with either.
+    with _ProcessLikePool() as pool:
         async with served([(r"/prime/([0-9]+)", handler, {"pool": pool})]) as site:
             async with LoopWatch() as watch:
-                big, small = await asyncio.gather(site.get(f"/prime/{CHECK_PRIME}"), site.get("/prime/91"))
+                # 15 s, not the client's 3: on a loaded 2-core machine the 0.55 s of work took over 3 s
+                big, small = await asyncio.gather(site.get(f"/prime/{CHECK_PRIME}", timeout=15),
+                                                  site.get("/prime/91", timeout=15))
+            if pool.refused:
+                raise CheckFailed(f"your handler handed the pool {pool.refused[0]}, which a process pool cannot "
+                                  "pickle to send to a worker. Hint: hand the pool is_prime itself and n as its "
+                                  "argument, not a lambda or a function defined inside get.")
             for response, n, prime in ((big, CHECK_PRIME, True), (small, 91, False)):
                 site.expect(response, 200, data={"n": n, "prime": prime},
                             hint="answer {'n': n, 'prime': is_prime(n)} with n as an int.")
             if watch.blocked:  # raised here, before served() reports a generic stall
                 raise CheckFailed(f"the event loop stalled for {watch.longest * 1000:.0f} ms while is_prime ran: it "
-                                  "ran on the event loop. Hint: await asyncio.get_running_loop()"
-                                  ".run_in_executor(self.pool, is_prime, n).")
-    return "is_prime ran on the pool; the event loop never stalled meanwhile"
+                                  "ran on the event loop. Hint: hand it to self.pool with the running loop's "
+                                  "run_in_executor, and await what it returns.")
+            if pool.jobs < 2:
+                raise CheckFailed(f"self.pool ran {pool.jobs} of the 2 prime checks: the others ran elsewhere "
+                                  "(asyncio.to_thread or the default executor?). Hint: the pool is the handler's "
+                                  "`pool`; pass it to run_in_executor.")
+    return "is_prime ran on the pool, in a form a process pool could send too; the event loop never stalled"
+
+
+MEASURE_SECONDS = 0.2  # each request's wait: 5 in line take 1 s, 5 together 0.2 s, so theory says 5x
+
+
+class _CountedSleepHandler(tornado.web.RequestHandler):
+    """GET /blocking or /async: wait MEASURE_SECONDS (with time.sleep or asyncio.sleep); count requests."""
+
+    def initialize(self, tally: dict) -> None:
+        self.tally = tally
+
+    async def get(self, kind: str) -> None:
+        count, now, peak = self.tally["count"], self.tally["now"], self.tally["peak"]
+        count[kind] += 1
+        now[kind] += 1
+        peak[kind] = max(peak[kind], now[kind])
+        try:
+            if kind == "blocking":
+                time.sleep(MEASURE_SECONDS)  # holds this server's loop, like the lesson's /blocking
+            else:
+                await asyncio.sleep(MEASURE_SECONDS)
+        finally:
+            now[kind] -= 1
+        self.write("done")
+
+
+@task("measure-the-slowdown", budget=15)
+async def measure_the_slowdown(answer) -> str:
+    slowdown = async_function(answer, "slowdown")
+    tally = {key: collections.Counter() for key in ("count", "now", "peak")}
+    async with served_in_thread([(r"/(blocking|async)", _CountedSleepHandler, {"tally": tally})]) as url:
+        ratio = await slowdown(url)
+        count, peak = dict(tally["count"]), dict(tally["peak"])
+        blocking = await load(url + "blocking", requests=5, concurrency=5, progress=False)
+        non_blocking = await load(url + "async", requests=5, concurrency=5, progress=False)
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real):
+        raise CheckFailed(f"slowdown(url) returned {ratio!r}: return a number, how many times as long "
+                          "the blocking run took as the non-blocking one.")
+    sent = (count.get("blocking", 0), count.get("async", 0))
+    if sent != (5, 5):
+        raise CheckFailed(f"slowdown(url) sent {sent[0]} requests to /blocking and {sent[1]} to /async; "
+                          "expected 5 to each. Hint: measure each handler with one labsupport.load run "
+                          "of 5 requests.")
+    if peak.get("async", 0) < 4:
+        raise CheckFailed(f"at most {peak.get('async', 0)} of the 5 requests to /async were in flight at once, "
+                          "so even the non-blocking handler answered them in line. Hint: send all 5 at once "
+                          "(labsupport.load's concurrency).")
+    measured = blocking.wall / non_blocking.wall
+    if not measured / 2 <= ratio <= measured * 2:
+        raise CheckFailed(f"slowdown(url) returned {ratio:.2f}, but the check measured the blocking run taking "
+                          f"{measured:.1f} times as long as the non-blocking one. Hint: divide the blocking "
+                          "run's wall time by the non-blocking run's (LoadResult.wall).")
+    return ("5 requests at once to each handler; the ratio agrees with the check's own measurement "
+            "(theory: 5 in line take 5 times as long as 5 together)")

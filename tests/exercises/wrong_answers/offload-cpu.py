@@ -1,8 +1,9 @@
-# Wrong: checks the number on the event loop, so every other request waits for it.
+# Wrong: a lambda keeps the loop free on a thread pool, but a process pool cannot pickle it to send it to a worker.
 class PrimeHandler(tornado.web.RequestHandler):
     def initialize(self, pool):
         self.pool = pool
 
-    def get(self, number):
+    async def get(self, number):
         n = int(number)
-        self.write({"n": n, "prime": is_prime(n)})
+        prime = await asyncio.get_running_loop().run_in_executor(self.pool, lambda: is_prime(n))
+        self.write({"n": n, "prime": prime})
