@@ -291,3 +291,21 @@ def test_python_m_chatroom_serves_and_closes_sockets_with_1001_on_sigterm():
         finally:
             proc.stop()
     run(scenario())
+
+
+def test_python_m_chatroom_answers_a_waiting_long_poll_on_sigterm():
+    # close_all_connections() does not wait for requests in progress: the poll must be answered first
+    async def scenario():
+        proc = labsupport.serve_process([sys.executable, "-m", "chatroom", "--port={port}", "--logging=none"],
+                                        name="chat-process-poll", cwd=ROOT / "notebooks")
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                assert (await client.get(proc.url)).status_code == 200
+                poll = asyncio.ensure_future(client.get(proc.url + "messages?after=0"))
+                await asyncio.sleep(1.0)  # parked long before this, even on a loaded machine
+                assert not poll.done()
+                await asyncio.to_thread(proc.stop)
+                assert (await poll).json() == {"messages": []}
+        finally:
+            proc.stop()
+    run(scenario())

@@ -1,6 +1,7 @@
 """Run the chat room from a terminal: ``python -m chatroom --port=8888``, then open the URL.
 
-Ctrl-C closes every websocket with 1001 (going away) before the process ends.
+Ctrl-C closes every websocket with 1001 (going away) and answers the waiting long polls
+before the process ends.
 """
 
 import asyncio
@@ -30,7 +31,9 @@ async def main() -> None:
         pass
     await stop.wait()
     server.stop()
-    app.room.close()  # close frames: close_all_connections() below does not reach websockets
+    # close_all_connections() below neither reaches websockets nor waits for requests in
+    # progress: send the close frames and let the woken long polls answer first.
+    app.room.close()
     await app.room.wait_empty(2.0)
     await server.close_all_connections()
 

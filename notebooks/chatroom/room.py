@@ -53,7 +53,13 @@ class Room:
         return len(sockets)
 
     async def wait_empty(self, timeout: float = 2.0) -> bool:
-        """Wait until every socket has left (clients answer a close frame); False after ``timeout``."""
+        """Wait until every socket has left (clients answer a close frame); False after ``timeout``.
+
+        Always yields to the loop once, even with no sockets: the long polls that ``close()``
+        woke answer then, before the caller closes their connections (``close_all_connections``
+        does not wait for requests in progress).
+        """
+        await asyncio.sleep(0)
         deadline = time.monotonic() + timeout
         while self.sockets and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
