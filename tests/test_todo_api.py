@@ -30,6 +30,17 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 HUGE_ID = "9" * 18  # the longest id the route accepts: beyond a 32-bit integer
 
 
+REAL_COST = {"test_passwords_are_hashed_at_owasp_minimum_cost", "test_a_login_for_an_unknown_name_costs_a_hash_too"}
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """Hash at p=1, a fifth of the app's cost: these tests count answers, not the cost, which one test pins."""
+    if request.node.name not in REAL_COST:
+        from todo import passwords
+        monkeypatch.setattr(passwords, "P", 1)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """The URL of an empty database of this test's own, on each backend."""
@@ -222,6 +233,69 @@ def test_bad_registrations_are_400_per_field(database_url: str) -> None:
         assert await todo.counts() == (0, 0)
 
     in_app(database_url, scenario)
+
+
+def test_a_login_for_an_unknown_name_costs_a_hash_too(tmp_path, monkeypatch) -> None:
+    """The same work for an unknown name as for a wrong password: the timing does not tell which names exist."""
+    from todo import passwords
+    hashed = []
+    real = passwords._scrypt
+    monkeypatch.setattr(passwords, "_scrypt", lambda *args: hashed.append(args[2:]) or real(*args))
+
+    async def scenario(todo: Todo) -> None:
+        await todo.client().register("ada", login=False)
+        hashed.clear()
+        client = todo.client()
+        for username in ("ada", "bob"):
+            await client.post("/api/v1/accounts/login", json={"username": username, "password": "not it"},
+                              expect=401)
+        assert hashed == [(passwords.N, passwords.R, passwords.P)] * 2
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
+
+
+def test_passwords_are_hashed_at_owasp_minimum_cost() -> None:
+    """N=2**14, r=8, p=5 is the OWASP cheat sheet's form of its scrypt minimum that needs 16 MiB."""
+    from todo import passwords
+    stored = run(passwords.hash_password("correct horse"))
+    algorithm, n, r, p, salt, digest = stored.split("$")
+    assert (algorithm, int(n), int(r), int(p)) == ("scrypt", 2**14, 8, 5)
+    assert run(passwords.check_password("correct horse", stored))
+    assert not run(passwords.check_password("correct horse", passwords.NO_ACCOUNT))
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost.evil.example", "127.0.0.1.evil.example",
+                                  "127.0.0.2", "xlocalhost"])
+def test_requests_for_other_host_names_are_refused(tmp_path, host: str) -> None:
+    """DNS rebinding: a page of evil.example whose name now points at 127.0.0.1 still says Host: evil.example."""
+    async def scenario(todo: Todo) -> None:
+        client = todo.client()
+        for path in ("/", "/api/v1/accounts/ada/tasks"):
+            for method in ("GET", "POST"):
+                response = await client.request(method, path, headers={"Host": f"{host}:{80}"}, json={}, expect=400)
+                assert f"the host {host!r}" in error_of(response)["message"]
+        assert await todo.counts() == (0, 0)
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
+
+
+def test_requests_for_this_machine_are_served_and_hosts_is_an_option(tmp_path) -> None:
+    async def scenario(todo: Todo) -> None:
+        client = todo.client()
+        for host in ("localhost", "localhost:8888", "127.0.0.1", "[::1]:8888"):
+            await client.get("/", headers={"Host": host}, expect=200)
+        await client.get("/", headers={"Host": "todo.example"}, expect=400)
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
+
+    async def wider(todo: Todo) -> None:
+        await todo.client().get("/", headers={"Host": "todo.example"}, expect=200)
+
+    async def go() -> None:
+        async with serving(sqlite_url(tmp_path / "other.db"), hosts=r"todo\.example") as todo:
+            await wider(todo)
+
+    run(go(), 30)
 
 
 def test_login_failures_are_401_and_set_no_cookie(database_url: str) -> None:

@@ -26,6 +26,7 @@ import ipaddress
 import socket
 import weakref
 
+import tornado.routing
 import tornado.web
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream
@@ -260,9 +261,13 @@ def _bind(port: int, host: str) -> list[socket.socket]:
 
 def _name_from_app(app: tornado.web.Application) -> str:
     names: list[str] = []
-    for rule in app.wildcard_router.rules:
-        target = rule.target
-        if isinstance(target, type) and target.__name__ not in names:
-            names.append(target.__name__)
+    routers = [app.wildcard_router]
+    while routers:  # also the routes under a host pattern, which sit in a router of their own
+        for rule in routers.pop(0).rules:
+            target = rule.target
+            if isinstance(target, tornado.routing.RuleRouter):
+                routers.append(target)
+            elif isinstance(target, type) and target.__name__ not in names:
+                names.append(target.__name__)
     return "+".join(names[:3]) or "app"
 

@@ -6,7 +6,7 @@ from .auth import AccountView
 from .base import ApiError
 from .database import in_transaction
 from .models import Profile
-from .passwords import check_password, hash_password
+from .passwords import NO_ACCOUNT, check_password, hash_password
 from .validation import Field, clean
 
 USERNAME = Field(required=True, max_length=40, pattern=r"[A-Za-z0-9_.-]+",
@@ -42,7 +42,9 @@ class LoginView(AccountView):
         fields = clean(self.form_data, {"username": USERNAME, "password": ANY_PASSWORD})
         async with self.session.begin():  # ends before the slow check, so the connection is free
             profile = await self.find_profile(fields["username"])
-        if profile is None or not await check_password(fields["password"], profile.password_hash):
+        # an unknown name costs a hash too: how long the answer takes does not tell which names exist
+        right = await check_password(fields["password"], profile.password_hash if profile else NO_ACCOUNT)
+        if profile is None or not right:
             raise ApiError(401, "wrong username or password")
         self.log_in(profile)
         self.send(profile.to_dict())

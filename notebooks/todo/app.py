@@ -3,6 +3,7 @@
 import secrets
 
 import tornado.web
+from tornado.routing import HostMatches
 
 from .accounts import LoginView, LogoutView, ProfileView, RegisterView
 from .base import NotFoundView
@@ -10,6 +11,9 @@ from .database import Database
 from .info import InfoView
 from .tasks import TaskListView, TaskView
 
+# This machine's own names. Tornado adds only a "$", so the group matters: without it,
+# "localhost.evil.example" would match. A wider pattern opens the door to DNS rebinding.
+LOCAL_HOSTS = r"(localhost|127\.0\.0\.1|\[::1\])"
 USER = r"(?P<username>[A-Za-z0-9_.-]{1,40})"
 ROUTES = [
     (r"/", InfoView),
@@ -23,11 +27,12 @@ ROUTES = [
 
 
 def make_app(*, database_url: str = "sqlite+aiosqlite:///todo.db", cookie_secret: str = "",
-             max_body_bytes: int = 64 * 1024, **settings) -> tornado.web.Application:
+             hosts: str = LOCAL_HOSTS, max_body_bytes: int = 64 * 1024, **settings) -> tornado.web.Application:
     """The to-do app on ``database_url``; call ``await app.database.create_tables()`` before serving."""
     app = tornado.web.Application(
-        ROUTES,
-        default_handler_class=NotFoundView,  # unknown paths get a JSON 404 too
+        [(HostMatches(hosts), ROUTES)],  # requests for any other host name find no route
+        default_handler_class=NotFoundView,  # unknown paths and hosts get a JSON error too
+        hosts=hosts,
         cookie_secret=cookie_secret or secrets.token_hex(32),  # random: logins end at a restart
         max_body_bytes=max_body_bytes,
         **settings,

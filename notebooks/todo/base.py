@@ -4,6 +4,7 @@ import json
 from http import HTTPStatus
 
 import tornado.web
+from tornado.routing import HostMatches
 
 
 class ApiError(tornado.web.HTTPError):
@@ -76,7 +77,10 @@ class BaseView(tornado.web.RequestHandler):
 
 
 class NotFoundView(BaseView):
-    """Every path the routes do not know: 404 in JSON, whatever the method."""
+    """Every request the routes do not take: 400 for a host name not ours, else 404, in JSON."""
 
     def prepare(self) -> None:
+        if HostMatches(self.settings["hosts"]).match(self.request) is None:
+            raise ApiError(400, f"this app does not answer for the host {self.request.host_name!r}; "
+                                "start it with --hosts to add a name")
         raise ApiError(404, f"no such resource: {self.request.path}; GET / lists the routes")

@@ -9,8 +9,9 @@ class InfoView(BaseView):
     """GET / lists every route and its methods; other methods are answered 405."""
 
     def get(self) -> None:
+        (ours,) = self.application.wildcard_router.rules  # one rule: our host names, then the routes
         routes = {}
-        for rule in self.application.wildcard_router.rules:
+        for rule in ours.target.rules:
             path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", rule.matcher.regex.pattern.rstrip("$"))
             routes[path] = rule.target.allowed_methods()
         self.send({"name": "to-do API", "version": 1, "routes": routes})

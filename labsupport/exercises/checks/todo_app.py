@@ -17,11 +17,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import tornado.routing
 import tornado.web
 
 from ..check import CheckFailed, task
 from ...servers.todo import import_todo, sqlite_url
-from .support import Site, learner_class, not_done, request_line, serve_standalone, watched
+from .support import Site, learner_class, not_done, request_line, route_rules, serve_standalone, watched
 
 __all__ = ["todo_app"]
 
@@ -119,10 +120,13 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
     with tempfile.TemporaryDirectory(prefix="todo-check-") as folder:
         app = todo.make_app(database_url=sqlite_url(Path(folder) / "check.db"), cookie_secret=SECRET,
                             log_function=lambda handler: None)
-        for rule in app.wildcard_router.rules:
+        for rule in route_rules(app.wildcard_router):
             if rule.target in swap:
                 rule.target = watched(swap[rule.target], errors)
-        app.wildcard_router.add_rules([(pattern, watched(view, errors)) for pattern, view in add])
+        routes = app.wildcard_router  # the app's routes sit under its host pattern, in a router of their own
+        while len(routes.rules) == 1 and isinstance(routes.rules[0].target, tornado.routing.RuleRouter):
+            routes = routes.rules[0].target
+        routes.add_rules([(pattern, watched(view, errors)) for pattern, view in add])
         try:
             await app.database.create_tables()
             server = serve_standalone(app, prefix="check-todo")

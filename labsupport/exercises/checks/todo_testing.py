@@ -15,6 +15,7 @@ import unittest
 import tornado.testing
 
 from ..check import CheckFailed, task
+from .support import route_rules
 from .todo_app import todo_app
 
 __all__: list[str] = []
@@ -52,7 +53,7 @@ def _run_tests(case: type, mutant: str | None) -> unittest.TestResult:
     def get_app(self):
         app = case.get_app(self)
         if mutant is not None:
-            for rule in app.wildcard_router.rules:
+            for rule in route_rules(app.wildcard_router):
                 if isinstance(rule.target, type) and issubclass(rule.target, todo.auth.AccountView):
                     rule.target = type(rule.target.__name__, (rule.target,), {"owner": _broken_owner(mutant)})
         return app
