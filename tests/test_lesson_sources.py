@@ -1,8 +1,9 @@
 """What a learner writes in a lesson has one source: the lesson's ``%%writefile`` cells.
 
 Every file a lesson writes (``hello_app.py``, ``profile_app.py``, the to-do app in ``todo/``) is
-written by exactly one cell, and the committed file is exactly what that cell writes, so running
-the lessons can never change what the course ships. Every file of ``notebooks/todo/`` has a cell.
+written by exactly one cell, which later ``%%writefile -a`` cells of the same lesson may grow, and the
+committed file is exactly what those cells write, so running the lessons can never change what the
+course ships. Every file of ``notebooks/todo/`` has a cell.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ def written_files(prefix: str = "") -> dict[str, list[tuple[str, str]]]:
                 target = first.split()[-1]
                 if target.startswith(prefix):
                     # IPython ends the cell with a newline before the magic writes it
-                    found[target].append((path.name, body if body.endswith("\n") else body + "\n"))
+                    text = body if body.endswith("\n") else body + "\n"
+                    if first.split()[1:2] == ["-a"] and found[target] and found[target][-1][0] == path.name:
+                        found[target][-1] = (path.name, found[target][-1][1] + text)  # grows the file above
+                    else:
+                        found[target].append((path.name, text))
     return found
 
 
