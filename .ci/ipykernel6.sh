@@ -18,7 +18,7 @@ OVERRIDES=.ci/ipykernel6.txt
 # Pins the kernel tests and lessons 01-02 do not need (the JupyterLab server, the to-do app's
 # database stack, the browser tests, load()'s progress bar).
 SKIP="jupyterlab jupyter-server-proxy sqlalchemy aiosqlite asyncpg playwright tqdm ipywidgets"
-TESTS=(tests/servers/test_in_a_kernel.py tests/kernel/test_extension.py notebooks/01-meet-the-event-loop.ipynb notebooks/02-write-your-first-server.ipynb)
+TESTS=(tests/servers/test_in_a_kernel.py tests/kernel/test_extension.py notebooks/01-meet-the-event-loop.ipynb notebooks/02-write-your-first-server.ipynb notebooks/02a-avoid-deadlocking-your-own-server.ipynb)
 
 started=$SECONDS
 python_version=$("$PYTHON3" -c 'import sys; print(sys.version)')

@@ -193,8 +193,8 @@ def _check_windows() -> Finding:
 
 def _check_nesting() -> Finding:
     if nested_loops_allowed():
-        return Finding("nest_asyncio", "ok", "applied in this process (lesson 02 explains what it changes)")
-    return Finding("nest_asyncio", "ok", "not applied (the default; lesson 02 applies it on purpose)")
+        return Finding("nest_asyncio", "ok", "applied in this process (appendix 02a explains what it changes)")
+    return Finding("nest_asyncio", "ok", "not applied (the default; appendix 02a applies it on purpose)")
 
 
 def _check_free_port() -> Finding:

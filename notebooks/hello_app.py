@@ -11,13 +11,10 @@ class HelloHandler(tornado.web.RequestHandler):
         self.write("Hello from a separate process")
 
 
-def make_app():
-    return tornado.web.Application([(r"/", HelloHandler)])
-
-
 async def main():
     parse_command_line()
-    make_app().listen(options.port, address="127.0.0.1")
+    app = tornado.web.Application([(r"/", HelloHandler)])
+    app.listen(options.port, address="127.0.0.1")
     await asyncio.Event().wait()
 
 

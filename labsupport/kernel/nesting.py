@@ -2,7 +2,8 @@
 
 A notebook cell already runs inside the kernel's event loop, so ``asyncio.run()`` and
 ``loop.run_until_complete()`` refuse to start. nest_asyncio patches asyncio so they re-enter
-the running loop instead. Lesson 02 shows why, and what it cannot fix. Example::
+the running loop instead. The appendix to lesson 02,
+``notebooks/02a-avoid-deadlocking-your-own-server.ipynb``, shows why, and what it cannot fix. Example::
 
     import asyncio, labsupport
     labsupport.allow_nested_loops()    # 'nest_asyncio 1.6.0 applied'

@@ -16,12 +16,25 @@ Example::
 from __future__ import annotations
 
 import asyncio
+from http import HTTPStatus
 
 import tornado.web
 
 from .room import Room
 
-__all__ = ["MessagesHandler"]
+__all__ = ["ChatError", "MessagesHandler"]
+
+
+class ChatError(tornado.web.HTTPError):
+    """Stop handling a request and answer ``status``, with ``message`` for the client.
+
+    Not ``HTTPError(status, reason=message)``: ``reason`` is the status line's phrase, and Tornado
+    replaces one with ``<`` or a character outside Latin-1 by "Unknown".
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status)
+        self.message = message
 
 
 class MessagesHandler(tornado.web.RequestHandler):
@@ -52,9 +65,9 @@ class MessagesHandler(tornado.web.RequestHandler):
         body = self.get_body_argument("body", "").strip()
         limit = self.settings.get("websocket_max_message_size", 4096)
         if not body:
-            raise tornado.web.HTTPError(400, reason="the message is empty: send a form field 'body'")
+            raise ChatError(400, "the message is empty: send a form field 'body'")
         if len(body.encode()) > limit:
-            raise tornado.web.HTTPError(413, reason=f"the message is longer than {limit} bytes")
+            raise ChatError(413, f"the message is longer than {limit} bytes")
         self.set_status(201)
         self.write(self.room.publish(body))
 
@@ -66,13 +79,13 @@ class MessagesHandler(tornado.web.RequestHandler):
     def write_error(self, status_code: int, **kwargs) -> None:
         """Every error as JSON with what went wrong, e.g. a missing XSRF token (403)."""
         error = kwargs.get("exc_info", (None, None, None))[1]
-        message = self._reason
-        if isinstance(error, tornado.web.HTTPError) and not error.reason:
-            message = error.get_message() or message
+        message = (getattr(error, "message", None)  # our ChatError
+                   or (isinstance(error, tornado.web.HTTPError) and error.get_message())  # Tornado's own, e.g. XSRF
+                   or HTTPStatus(status_code).phrase)  # anything else, a crash included: no details
         self.finish({"error": {"status": status_code, "message": message}})
 
     def _cursor(self) -> int:
         try:
             return max(0, int(self.get_query_argument("after", "0")))
         except ValueError:
-            raise tornado.web.HTTPError(400, reason="'after' must be the id of the last message seen") from None
+            raise ChatError(400, "'after' must be the id of the last message seen") from None

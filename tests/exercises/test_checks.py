@@ -25,8 +25,8 @@ from ..conftest import ROOT, run
 WRONG = Path(__file__).parent / "wrong_answers"
 SOLUTIONS = ROOT / "exercises" / "solutions"
 WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() running",
-               "unblock-the-kettle": "held the event loop", "greet-handler": "blocked the event loop",
-               "json-body": "expected 400", "json-errors": "answered 200", "default-headers": "error answer",
+               "unblock-the-kettle": "held the event loop", "greet-handler": "try/except ValueError",
+               "json-body": "expected 400", "json-errors": "kwargs['exc_info']", "default-headers": "clear_header('Server')",
                "fetch-many": "Hint: start them all", "handle-errors": "Hint:", "limit-concurrency": "expected at most",
                "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
                "offload-cpu": "cannot pickle", "measure-the-slowdown": "were in flight at once",

@@ -1,5 +1,5 @@
-# Wrong: sets the headers in prepare(), so error answers lose them.
+# Wrong: the lesson's two headers, but Tornado's Server header still gives its version away.
 class JSONHandler(tornado.web.RequestHandler):
-    def prepare(self):
+    def set_default_headers(self):
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")

@@ -1,5 +1,4 @@
-# Wrong: answers 200 with an error object instead of keeping the error status.
+# Wrong: answers the status line's reason phrase ("Not Found"), not the ApiError's message.
 class ApiHandler(tornado.web.RequestHandler):
     def write_error(self, status_code, **kwargs):
-        self.set_status(200)
         self.finish({"error": {"status": status_code, "message": self._reason}})
