@@ -1,4 +1,4 @@
-"""Checks for the exercises of lesson 06 (queues, semaphores and locks).
+"""Checks for the exercises of lesson 06 (a pool of workers, back-pressure, waiting for an Event).
 
 Example, in ``exercises/06-coordinate-coroutines-with-queues-and-locks.ipynb``::
 
@@ -10,11 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
-import tornado.web
-
 from ..check import CheckFailed, task
-from .support import async_function, serve_quietly
+from .support import async_function, not_done
 
 __all__: list[str] = []
 
@@ -70,50 +67,92 @@ async def worker_pool(answer) -> str:
     return "20 jobs ran 4 at a time, results came back in order, and no worker was left running"
 
 
-class _SlowPageHandler(tornado.web.RequestHandler):
-    def initialize(self, gauge: _Gauge) -> None:
-        self.gauge = gauge
+@task("back-pressure", budget=8)
+async def back_pressure(answer) -> str:
+    pipeline = async_function(answer, "pipeline")
+    seen = {"pulled": 0, "handled": 0, "most_ahead": 0, "longest_wait": 0.0}
 
-    async def get(self, name: str) -> None:
-        with self.gauge:
-            await asyncio.sleep(0.05)
-        if name.startswith("missing"):
-            raise tornado.web.HTTPError(404)
-        self.write(name)
+    async def source():  # 20 items, all ready at once: only the queue can hold the producer back
+        last = time.perf_counter()
+        for item in range(20):
+            now = time.perf_counter()
+            seen["longest_wait"], last = max(seen["longest_wait"], now - last), now
+            seen["pulled"] += 1
+            seen["most_ahead"] = max(seen["most_ahead"], seen["pulled"] - seen["handled"])
+            yield item
+
+    async def handle(item: int) -> int:
+        seen["handled"] += 1
+        await asyncio.sleep(0.02)
+        return item * 10
+
+    results = await pipeline(source(), handle, maxsize=3)
+    if results != [item * 10 for item in range(20)]:
+        raise CheckFailed(f"pipeline returned {results!r:.80}, expected the 20 results in order: [0, 10, 20, ...]. "
+                          "Hint: return the list that consume() fills, after awaiting the consumer task.")
+    # The producer's lead over the consumer: the items waiting in the queue, plus the one it holds.
+    if seen["most_ahead"] > 4:
+        raise CheckFailed(f"the producer got {seen['most_ahead']} items ahead of the consumer: the queue held up to "
+                          f"{seen['most_ahead'] - 1} items, more than maxsize=3. Hint: tornado.queues.Queue(maxsize=maxsize), "
+                          "and `await queue.put(item)`, which waits while the queue is full.")
+    if seen["most_ahead"] < 3 or seen["longest_wait"] < 0.01:
+        raise CheckFailed(f"the producer never filled the queue (at most {seen['most_ahead']} item(s) ahead of the consumer) "
+                          "and never had to wait. Hint: start consume() as a task first, then put the items in its queue "
+                          "while it works.")
+    left = await _others_left()
+    if left:
+        raise CheckFailed(f"{left} task(s) were still running after pipeline returned. "
+                          "Hint: put None at the end, and await the consumer task before returning.")
+    return "20 items went through Queue(maxsize=3): the producer waited whenever it was full, and the results came in order"
 
 
-@task("polite-fetch", budget=8)
-async def polite_fetch(answer) -> str:
-    fetch_all = async_function(answer, "fetch_all")
-    gauge = _Gauge()
-    server = serve_quietly([(r"/(\w+)", _SlowPageHandler, {"gauge": gauge})])
-    urls = [f"{server.url}page{n}" for n in range(10)] + [f"{server.url}missing{n}" for n in range(2)]
+class _CountingStore:
+    """The check's SlowStore: counts how often everything is loaded."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+
+    async def load_all(self) -> dict[str, str]:
+        self.loads += 1
+        await asyncio.sleep(0.1)
+        return {"ada": "Ada Lovelace", "grace": "Grace Hopper"}
+
+
+@task("warm-up", budget=8)
+async def warm_up(answer) -> str:
+    for method in ("load(self)", "get(self, key)"):
+        async_function(answer, "Cache", method=method)
+    store = _CountingStore()
+    cache = answer(store)
+    early = [asyncio.create_task(cache.get("ada")) for _ in range(5)]
+    await asyncio.sleep(0.05)
+    answered = [get for get in early if get.done()]
+    if answered:
+        for get in early:
+            get.cancel()
+        errors = [get.exception() for get in answered if get.exception() is not None]
+        not_done(errors)
+        what = f"raised {type(errors[0]).__name__}" if errors else f"returned {answered[0].result()!r}"
+        raise CheckFailed(f"get('ada') {what} before load() was even called; it should wait for the load. "
+                          "Hint: make get() await the wait() of a tornado.locks.Event that load() sets.")
+    await cache.load()
     try:
-        async with httpx.AsyncClient(timeout=3) as client:
-            statuses = await fetch_all(client, urls, limit=3)
-    finally:
-        await server.aclose()
-    expected = {url: 404 if "missing" in url else 200 for url in urls}
-    if statuses != expected:
-        raise CheckFailed(f"fetch_all returned {statuses!r:.100}, expected {{url: status code}} for all "
-                          f"{len(urls)} URLs (200, or 404 for the missing ones). Hint: response.status_code.")
-    if gauge.most > 3:
-        raise CheckFailed(f"the server saw {gauge.most} requests at once, expected at most 3 (limit=3). "
-                          "Hint: `async with semaphore:` around each request, with tornado.locks.Semaphore(limit).")
-    if gauge.most < 2:
-        raise CheckFailed("the server saw one request at a time: with limit=3 up to 3 may run at once. "
-                          "Hint: start every request, and let the semaphore hold back the extra ones.")
-    return "12 URLs fetched, and the server never saw more than 3 requests at once"
-
-
-@task("safe-counter", budget=8)
-async def safe_counter(answer) -> str:
-    async_function(answer, "SafeLedger", method="visit(self, page)")
-    ledger = answer()
-    pages = ["/home", "/about"] * 50
-    await asyncio.gather(*(ledger.visit(page) for page in pages))
-    counts = {page: await ledger.read(page) for page in ("/home", "/about")}
-    if counts != {"/home": 50, "/about": 50}:
-        raise CheckFailed(f"after 50 visits to each page at once, the counts were {counts}, expected 50 each: "
-                          "updates were lost. Hint: hold a tornado.locks.Lock from the read to the write.")
-    return "100 visits at once were all counted: 50 for each page"
+        answers = await asyncio.wait_for(asyncio.gather(*early), 2)
+    except TimeoutError:
+        raise CheckFailed("the 5 get('ada') calls were still waiting 2 s after load() had finished. "
+                          "Hint: set() the Event at the end of load().") from None
+    if answers != ["Ada Lovelace"] * 5:
+        raise CheckFailed(f"the 5 get('ada') calls returned {answers!r:.100}, expected 'Ada Lovelace' each. "
+                          "Hint: return self.data[key] once the Event is set.")
+    try:
+        late = await asyncio.wait_for(cache.get("grace"), 1)
+    except TimeoutError:
+        raise CheckFailed("a get('grace') called after load() had finished was still waiting 1 s later. Hint: use a "
+                          "tornado.locks.Event, which stays set; a Condition wakes only the coroutines already waiting.") from None
+    if late != "Grace Hopper":
+        raise CheckFailed(f"after the load, get('grace') returned {late!r:.60}, expected 'Grace Hopper'. "
+                          "Hint: return self.data[key].")
+    if store.loads != 1:
+        raise CheckFailed(f"the store was loaded {store.loads} times, expected once, by load(). "
+                          "Hint: get() only waits for the Event; it never reads the store itself.")
+    return "5 get()s waited for load(), then all answered, and a get() after the load answered at once"
