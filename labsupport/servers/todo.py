@@ -22,6 +22,7 @@ from types import ModuleType
 from . import registry
 from ..errors import ServeError
 from ..paths import ROOT_VARIABLE, course_path
+from .links import proxy_prefix
 from .processes import ServerProcess, serve_process
 
 __all__ = ["TODO_FOLDER", "import_todo", "serve_todo", "sqlite_url"]
@@ -61,6 +62,11 @@ def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: 
                 Path(f"{Path(database).resolve()}{suffix}").unlink(missing_ok=True)
     command = [sys.executable, "-m", "todo", "--port={port}", "--address={host}",
                f"--database_url={database_url}", "--logging=warning"]
+    if proxy_prefix() is not None:
+        # Behind a hub's proxy the browser's Host header (the hub's name) reaches the app. The
+        # browser is on another machine and comes through the proxy, which checks the login, so
+        # no page can rebind a name to this host's 127.0.0.1: any name may be let in.
+        command.append("--hosts=.*")
     return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout,
                          env={"COOKIE_SECRET": os.environ.get("COOKIE_SECRET", TEST_SECRET)})
 

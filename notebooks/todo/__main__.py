@@ -1,8 +1,8 @@
 """Run the to-do app: ``python -m todo --port=8888 --database_url=sqlite+aiosqlite:///todo.db``.
 
 Each option can also come from the environment in capitals (``DATABASE_URL=... python -m todo``);
-the command line wins. Ctrl-C (or SIGTERM) stops listening, closes the open connections and
-the database, then exits.
+the command line wins. Ctrl-C (or SIGTERM, except on Windows) stops listening, closes the open
+connections and the database, then exits.
 """
 
 import asyncio
@@ -67,4 +67,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # Windows: main() has cleaned up; asyncio.run re-raises Ctrl-C after it
+        pass

@@ -82,5 +82,5 @@ class NotFoundView(BaseView):
     def prepare(self) -> None:
         if HostMatches(self.settings["hosts"]).match(self.request) is None:
             raise ApiError(400, f"this app does not answer for the host {self.request.host_name!r}; "
-                                "start it with --hosts to add a name")
+                                "start it with a --hosts pattern that includes this name")
         raise ApiError(404, f"no such resource: {self.request.path}; GET / lists the routes")

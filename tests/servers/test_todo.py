@@ -16,8 +16,8 @@ print(sys.path == before, todo.__file__)
 """
 
 
-def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+def run(code: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
                           cwd="/", env={"PATH": "/usr/bin:/bin", **env})
 
 
@@ -32,3 +32,27 @@ def test_a_course_without_the_app_says_which_lesson_writes_it(tmp_path):
     assert out.returncode == 1
     assert f"There is no to-do app in {tmp_path.resolve() / 'notebooks' / 'todo'}" in out.stderr
     assert "Run the %%writefile cells of lesson 08 first" in out.stderr
+
+
+HOST_SCRIPT = """
+import asyncio, sys, httpx, labsupport
+server = labsupport.serve_todo(database=sys.argv[1], fresh=True)
+async def main():
+    async with httpx.AsyncClient() as client:
+        for host in ("127.0.0.1", "hub.example.org"):
+            print(host, (await client.get(server.url, headers={"Host": host})).status_code)
+try:
+    asyncio.run(main())
+finally:
+    server.stop()
+"""
+
+
+def test_serve_todo_lets_the_hub_name_in_only_behind_a_proxy(tmp_path):
+    """The hub's proxy passes the browser's Host header on; without a proxy, only this machine's names work."""
+    alone = run(HOST_SCRIPT, str(tmp_path / "alone.db"))
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.split() == ["127.0.0.1", "200", "hub.example.org", "400"]
+    hub = run(HOST_SCRIPT, str(tmp_path / "hub.db"), JUPYTERHUB_SERVICE_PREFIX="/user/ada/")
+    assert hub.returncode == 0, hub.stderr
+    assert hub.stdout.split() == ["127.0.0.1", "200", "hub.example.org", "200"]
