@@ -60,7 +60,7 @@ class Chat:
 async def serving(**settings) -> AsyncIterator[Chat]:
     """Serve ``chatroom.make_app(**settings)`` on a free port; shut it down gracefully after."""
     app = chatroom.make_app(**settings)
-    server = labsupport.serve(app, name="chat-test")
+    server = labsupport.serve(app, name="chat-test", **chatroom.SERVER_OPTIONS)
     try:
         yield Chat(app, server)
     finally:

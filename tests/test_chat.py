@@ -183,6 +183,7 @@ def test_an_oversized_frame_closes_that_socket_with_1009():
 @pytest.mark.parametrize(("frame", "binary"), [
     ("not json", False), ('{"text": "no body field"}', False), ("[1, 2]", False),
     ('{"body": 7}', False), ('{"body": "  "}', False), (b"\xff\xfe", True),
+    ("[" * 2000 + "]" * 2000, False),  # under the size limit, but too deep for json.loads: RecursionError
 ])
 def test_an_invalid_frame_closes_that_socket_with_1007(frame, binary):
     async def scenario():
@@ -205,6 +206,84 @@ def test_a_flood_closes_that_socket_with_1008_and_others_keep_chatting():
             await alice.write_message(send("still here"))
             assert json.loads(await alice.read_message())["body"] == "still here"
     run(scenario())
+
+
+async def _raw_websocket(chat) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A websocket client that does the handshake, then never reads another byte."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", chat.server.port)
+    writer.write(f"GET /chatsocket HTTP/1.1\r\nHost: 127.0.0.1:{chat.server.port}\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+    assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+    return reader, writer
+
+
+def test_a_client_that_stops_reading_is_closed_and_the_others_get_everything(caplog):
+    """A slow consumer: at most MAX_UNSENT messages wait for it, then 1013; nothing is logged as unretrieved."""
+    import gc
+
+    async def scenario():
+        async with serving(history=10) as chat:
+            alice = await chat.connect()
+            reader, writer = await _raw_websocket(chat)
+            await asyncio.sleep(0.2)
+            assert len(chat.room.sockets) == 2
+            sockets = list(chat.room.sockets)
+            most_unsent = 0
+            for number in range(3000):  # 3000 x 3 KB: more than the loopback's socket buffers hold
+                chat.room.publish(f"{number:04} " + "x" * 3000)
+                most_unsent = max([most_unsent, *(socket.unsent for socket in sockets)])
+                if number % 50 == 0:
+                    for _ in range(50):  # alice reads as fast as the messages come
+                        if len(alice_got) < number:
+                            alice_got.append(json.loads(await alice.read_message())["id"])
+                    await asyncio.sleep(0)
+            while len(alice_got) < 3000:
+                alice_got.append(json.loads(await alice.read_message())["id"])
+            assert len(chat.room.sockets) == 1  # alice only: the silent client left the room
+            assert most_unsent <= chatroom.MAX_UNSENT
+            writer.close()
+            await asyncio.sleep(0.5)
+            return alice_got
+
+    alice_got: list[int] = []
+    with caplog.at_level("ERROR", logger="asyncio"):
+        got = run(scenario(), 60)
+        gc.collect()
+    assert len(got) == 3000 and got == sorted(got)
+    assert "never retrieved" not in caplog.text, caplog.text
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read():
+    async def scenario():
+        async with serving() as chat:
+            reader, writer = await asyncio.open_connection("127.0.0.1", chat.server.port)
+            writer.write(b"POST /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n\r\nbody=xx")
+            answer = await asyncio.wait_for(reader.read(), 5)  # answered, and closed, without the 10 MB
+            writer.close()
+            return answer
+    assert run(scenario()).startswith(b"HTTP/1.1 400")
+
+
+def test_a_client_that_dribbles_its_headers_is_cut_off():
+    """Slow headers: the chat's idle_connection_timeout (10 s) also bounds the time to send the headers."""
+    async def scenario():
+        async with serving() as chat:
+            reader, writer = await asyncio.open_connection("127.0.0.1", chat.server.port)
+            started = asyncio.get_running_loop().time()
+            with contextlib.suppress(ConnectionError):
+                for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 30:
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+                    if reader.at_eof():
+                        break
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(reader.read(1), 0.5)  # b"" once the server has closed
+            writer.close()
+            return asyncio.get_running_loop().time() - started
+    took = run(scenario(), 60)
+    assert chatroom.SERVER_OPTIONS["idle_connection_timeout"] <= took < 20
 
 
 def test_a_page_from_another_origin_cannot_open_a_socket():

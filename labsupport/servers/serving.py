@@ -150,7 +150,8 @@ class Server:
 
 
 def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, port: int = 0,
-          host: str = "127.0.0.1", standalone: bool = False) -> Server:
+          host: str = "127.0.0.1", standalone: bool = False, max_body_size: int | None = None,
+          idle_connection_timeout: float | None = None, body_timeout: float | None = None) -> Server:
     """Listen with ``app`` (or a ``TCPServer`` instance) on the running loop; return the :class:`Server`.
 
     Serving again under the same ``name`` (by default the app's handler names, or the TCP
@@ -158,7 +159,19 @@ def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, 
     server first, so re-running a cell is always safe; servers started by one run of a cell
     all stay. ``port=0`` lets the operating system choose a free port. ``standalone=True``
     keeps the server out of that replacing (the exercise checks serve this way).
+
+    ``max_body_size``, ``idle_connection_timeout`` and ``body_timeout`` go to Tornado's
+    ``HTTPServer``, for a web app only (Tornado's defaults: 100 MB, an hour to send the headers or
+    to sit idle, no limit for a body)::
+
+        server = labsupport.serve(app, max_body_size=64 * 1024, idle_connection_timeout=10)
     """
+    http_options = {option: value for option, value in (("max_body_size", max_body_size),
+                                                        ("idle_connection_timeout", idle_connection_timeout),
+                                                        ("body_timeout", body_timeout)) if value is not None}
+    if http_options and isinstance(app, TCPServer):
+        raise ServeError(f"{', '.join(http_options)} are options of an HTTP server; a TCPServer "
+                         f"takes its own options when you create it.")
     if isinstance(app, TCPServer):
         _check_not_served_before(app)
     elif not isinstance(app, tornado.web.Application):
@@ -183,7 +196,7 @@ def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, 
         tcp_server._labsupport_served = True  # type: ignore[attr-defined]
         streams = _track_streams(tcp_server)
     else:
-        tcp_server = _TrackingHTTPServer(app)
+        tcp_server = _TrackingHTTPServer(app, **http_options)
         streams = tcp_server.streams
     tcp_server.add_sockets(sockets)
     server = Server(name=name, tcp_server=tcp_server, streams=streams, host=host,

@@ -10,7 +10,7 @@ import signal
 from tornado.httpserver import HTTPServer
 from tornado.options import define, options, parse_command_line
 
-from . import make_app
+from . import SERVER_OPTIONS, make_app
 
 define("port", default=8888, help="port to listen on")
 define("host", default="127.0.0.1", help="address to listen on")
@@ -19,7 +19,7 @@ define("host", default="127.0.0.1", help="address to listen on")
 async def main() -> None:
     parse_command_line()
     app = make_app()
-    server = HTTPServer(app)
+    server = HTTPServer(app, **SERVER_OPTIONS)  # body size and timeouts fit for a chat
     server.listen(options.port, options.host)
     print(f"Chat room on http://{options.host}:{options.port}/ (long polling: /poll); Ctrl-C stops it", flush=True)
     stop = asyncio.Event()

@@ -34,6 +34,13 @@ class MainHandler(tornado.web.RequestHandler):
                     max_bytes=self.settings["websocket_max_message_size"])
 
 
+# What the HTTP server should enforce for this app, in python -m chatroom and in lesson 07: a
+# body is one chat message, so refuse a much bigger one from its Content-Length, before reading
+# it; close a connection that takes over 10 s to send its headers or its body, or sits idle
+# that long between requests (Tornado's defaults: 100 MB, an hour for headers, no limit for a body).
+SERVER_OPTIONS = {"max_body_size": 64 * 1024, "idle_connection_timeout": 10.0, "body_timeout": 10.0}
+
+
 def make_app(*, history: int = 100, rate: tuple[int, float] = (10, 2.0), max_message_bytes: int = 4096,
              poll_timeout: float = 20.0, **settings) -> tornado.web.Application:
     """The chat app; its room is ``app.room``. Other keyword arguments are Tornado settings.

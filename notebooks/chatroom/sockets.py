@@ -22,11 +22,14 @@ import tornado.websocket
 from .messages import RateLimit
 from .room import Room
 
-__all__ = ["INVALID_DATA", "MESSAGE_TOO_BIG", "POLICY_VIOLATION", "ChatSocketHandler"]
+__all__ = ["INVALID_DATA", "MAX_UNSENT", "MESSAGE_TOO_BIG", "POLICY_VIOLATION", "TRY_AGAIN_LATER",
+           "ChatSocketHandler"]
 
 INVALID_DATA = 1007       # the frame is not the JSON we expect
 POLICY_VIOLATION = 1008   # too many messages too fast
 MESSAGE_TOO_BIG = 1009    # sent by Tornado itself for frames over websocket_max_message_size
+TRY_AGAIN_LATER = 1013    # this client fell too far behind: reconnect, and open() catches you up
+MAX_UNSENT = 100          # messages a socket may have waiting to go out before it is closed
 
 
 class ChatSocketHandler(tornado.websocket.WebSocketHandler):
@@ -36,6 +39,8 @@ class ChatSocketHandler(tornado.websocket.WebSocketHandler):
         self.room = room
         count, per = room.rate
         self.limit = RateLimit(count, per=per)
+        self.unsent = 0  # messages written but not yet handed to the network: a client that
+                         # stops reading makes this grow, and the server's memory with it
 
     def open(self) -> None:
         """Called when the handshake is done: join the room and catch up on recent messages."""
@@ -51,7 +56,7 @@ class ChatSocketHandler(tornado.websocket.WebSocketHandler):
             return
         try:
             body = json.loads(frame)["body"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[...]]]]
             body = None
         if not isinstance(body, str) or not body.strip():
             self.close(INVALID_DATA, 'expected JSON like {"body": "hello"}')
@@ -59,10 +64,24 @@ class ChatSocketHandler(tornado.websocket.WebSocketHandler):
         self.room.publish(body.strip())
 
     def send(self, message: dict) -> None:
-        """Send one message; a socket that has gone leaves the room instead of raising."""
+        """Send one message; a socket that has gone leaves the room, one that stopped reading is closed."""
+        if self.unsent >= MAX_UNSENT:
+            self.room.sockets.discard(self)
+            self.close(TRY_AGAIN_LATER, f"too far behind: {MAX_UNSENT} messages not yet sent")
+            return
         try:
-            self.write_message(message)
+            sent = self.write_message(message)
         except tornado.websocket.WebSocketClosedError:
+            self.room.sockets.discard(self)
+            return
+        self.unsent += 1
+        sent.add_done_callback(self._sent)
+
+    def _sent(self, sent) -> None:
+        """Called when a message has gone out, or its connection has gone (which we note, so
+        asyncio never logs "exception was never retrieved")."""
+        self.unsent -= 1
+        if sent.cancelled() or sent.exception() is not None:
             self.room.sockets.discard(self)
 
     def on_close(self) -> None:

@@ -46,7 +46,8 @@ async def main() -> None:
         sys.exit(f"todo: cannot start: {first_line(exc)}")
     try:
         await app.database.create_tables()
-        server = app.listen(options.port, options.address, max_body_size=1024 * 1024)
+        server = app.listen(options.port, options.address, max_body_size=1024 * 1024,
+                            idle_connection_timeout=10, body_timeout=10)  # Tornado's: an hour, none
     except Exception as exc:  # a database that is down or refuses us, a port in use: say which
         await app.database.close()
         await asyncio.sleep(0.2)  # aiosqlite stops a failed connection's thread without waiting for it (#241)

@@ -199,3 +199,27 @@ def test_a_stopped_tcp_server_cannot_be_served_again():
         with pytest.raises(ServeError, match=r"served before.*labsupport.serve\(_EchoServer\(\)\)"):
             labsupport.serve(echo)
     run(scenario())
+
+
+def test_http_options_reach_the_http_server():
+    """max_body_size refuses a body from its Content-Length; idle_connection_timeout closes a silent client."""
+    async def scenario():
+        server = labsupport.serve(make_hello_app(), max_body_size=1000, idle_connection_timeout=0.5)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000\r\n\r\n")
+        assert (await asyncio.wait_for(reader.read(), 5)).startswith(b"HTTP/1.1 400")
+        writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"GET / HTTP/1.1\r\n")  # and no more
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # closed after 0.5 s, not an hour
+        writer.close()
+        await server.aclose()
+    run(scenario())
+
+
+def test_http_options_for_a_tcp_server_get_a_clear_message():
+    async def scenario():
+        with pytest.raises(ServeError, match="options of an HTTP server"):
+            labsupport.serve(_EchoServer(), max_body_size=1000)
+        assert labsupport.running() == []
+    run(scenario())
