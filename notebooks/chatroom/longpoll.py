@@ -16,8 +16,8 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from http import HTTPStatus
 
+import tornado.httputil
 import tornado.web
 
 from .room import Room
@@ -28,8 +28,8 @@ __all__ = ["ChatError", "MessagesHandler"]
 class ChatError(tornado.web.HTTPError):
     """Stop handling a request and answer ``status``, with ``message`` for the client.
 
-    Not ``HTTPError(status, reason=message)``: ``reason`` is the status line's phrase, and Tornado
-    replaces one with ``<`` or a character outside Latin-1 by "Unknown".
+    Not ``HTTPError(status, reason=message)``: ``reason`` is the status line's phrase, and the
+    pinned Tornado 6.6.1 replaces one with ``<`` or a character outside Latin-1 by "Unknown".
     """
 
     def __init__(self, status: int, message: str) -> None:
@@ -79,9 +79,16 @@ class MessagesHandler(tornado.web.RequestHandler):
     def write_error(self, status_code: int, **kwargs) -> None:
         """Every error as JSON with what went wrong, e.g. a missing XSRF token (403)."""
         error = kwargs.get("exc_info", (None, None, None))[1]
-        message = (getattr(error, "message", None)  # our ChatError
-                   or (isinstance(error, tornado.web.HTTPError) and error.get_message())  # Tornado's own, e.g. XSRF
-                   or HTTPStatus(status_code).phrase)  # anything else, a crash included: no details
+        if isinstance(error, ChatError):  # not any `message`: a failed fetch's HTTPClientError has one too
+            message = error.message
+        elif isinstance(error, tornado.web.HTTPError) and error.get_message():
+            # HTTPError's docstring keeps its log message from clients, but the only HTTPErrors this
+            # handler meets are Tornado's own, whose texts describe the client's own request:
+            # "'_xsrf' argument missing from POST" (web.py check_xsrf_cookie) or "Invalid body: ..."
+            # (web.py _execute). So raise ChatError here, never HTTPError(status, log_message).
+            message = error.get_message()
+        else:  # anything else, a crash included: only the standard phrase ("Unknown" for a code without one)
+            message = tornado.httputil.responses.get(status_code, "Unknown")
         self.finish({"error": {"status": status_code, "message": message}})
 
     def _cursor(self) -> int:

@@ -1,5 +1,10 @@
-# Wrong: the lesson's handler, repeated with join: int("two") raises ValueError, so the client gets a 500.
+# Wrong: the right statuses, but HTTPError(400) carries no message, so the client never learns what is wrong.
 class GreetHandler(tornado.web.RequestHandler):
     def get(self, name):
-        times = int(self.get_query_argument("times", "1"))
+        try:
+            times = int(self.get_query_argument("times", "1"))
+        except ValueError:
+            times = 0
+        if not 1 <= times <= 10:
+            raise tornado.web.HTTPError(400)
         self.write(" ".join([f"Hello, {name}!"] * times))
