@@ -115,7 +115,7 @@ class ServerProcess:
 
 def serve_process(target: str | Sequence[str], *, name: str | None = None, port: int = 0,
                   host: str = "127.0.0.1", settings: dict | None = None, cwd: str | os.PathLike | None = None,
-                  env: dict[str, str] | None = None, ready_timeout: float = 15.0) -> ServerProcess:
+                  env: dict[str, str] | None = None, ready_timeout: float = 60.0) -> ServerProcess:
     """Start a server in a separate process and wait until its port answers.
 
     ``target`` is ``"module:factory"`` (the factory returns a ``tornado.web.Application`` and

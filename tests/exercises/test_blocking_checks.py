@@ -6,23 +6,30 @@ an answer to offload-cpu or measure-the-slowdown can be wrong, each with the hin
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 import labsupport
 from labsupport import CheckFailed
+from labsupport.exercises.checks.blocking import CHECK_HASHES, CHECK_SALT, SCRYPT_COST
 
 from ..conftest import run
 from .test_checks import answer
 
-PRIME_HANDLER = '''
-class PrimeHandler(tornado.web.RequestHandler):
-    def initialize(self, pool):
+HASH_HANDLER = '''
+class HashHandler(tornado.web.RequestHandler):
+    def initialize(self, pool, salt):
         self.pool = pool
+        self.salt = salt
 
-    async def get(self, number):
-        n = int(number)
-        self.write({{"n": n, "prime": {call}}})
+    async def post(self):
+        digest = {call}
+        self.write({{"hash": digest.hex()}})
 '''
+COST = "salt=self.salt, n=2**14, r=8, p=16"
+WORK = f"functools.partial(hashlib.scrypt, self.request.body, {COST})"
+
 
 SLOWDOWN = '''
 async def slowdown(url):
@@ -32,14 +39,27 @@ async def slowdown(url):
 '''
 
 
+def test_the_check_knows_the_right_hashes():
+    for password, digest in CHECK_HASHES.items():
+        assert hashlib.scrypt(password, salt=CHECK_SALT, **SCRYPT_COST).hex() == digest
+
+
 @pytest.mark.parametrize("call, hint", [
-    ("is_prime(n)", "ran on the event loop"),                                    # async def, but no pool
-    ("await asyncio.to_thread(is_prime, n)", "self.pool ran 0 of the 2"),        # off the loop, not on the pool
-    ("await asyncio.get_running_loop().run_in_executor(None, is_prime, n)", "self.pool ran 0 of the 2"),
-], ids=["inline", "to_thread", "default-executor"])
+    (f"hashlib.scrypt(self.request.body, {COST})", "ran on the event loop"),             # async def, but no pool
+    (f"await asyncio.to_thread({WORK})", "self.pool ran 0 of the 2"),                   # off the loop, not on the pool
+    (f"await asyncio.get_running_loop().run_in_executor(None, {WORK})", "self.pool ran 0 of the 2"),
+    (f"await asyncio.get_running_loop().run_in_executor(self.pool, hashlib.scrypt, self.request.body, {COST})",
+     "bind scrypt's keyword arguments first with functools.partial"),                 # run_in_executor(fn, **kwargs)
+    (f"await asyncio.get_running_loop().run_in_executor(self.pool, {WORK}())",
+     "not the value it returns"),                                                     # called first, a bytes handed over
+    (f"await asyncio.get_running_loop().run_in_executor(self.pool, {WORK.replace('p=16', 'p=1')})",
+     "salt=self.salt, n=2\\*\\*14, r=8, p=16"),                                      # another cost: another hash
+    ("await asyncio.get_running_loop().run_in_executor(self.pool, functools.partial(hashlib.scrypt, b'hunter2', "
+     f"{COST}))", "digest is scrypt of the request body"),                              # ignores the body
+], ids=["inline", "to_thread", "default-executor", "keywords", "called-first", "other-cost", "ignores-body"])
 def test_offload_cpu_says_what_is_missing(call, hint):
     with pytest.raises(CheckFailed, match=hint):
-        run(labsupport.check("offload-cpu", answer("offload-cpu", PRIME_HANDLER.format(call=call))))
+        run(labsupport.check("offload-cpu", answer("offload-cpu", HASH_HANDLER.format(call=call))))
 
 
 @pytest.mark.parametrize("source, hint", [

@@ -2,7 +2,7 @@
 
 Example, in ``exercises/04-measure-blocking-and-non-blocking-code.ipynb``::
 
-    await labsupport.check("offload-cpu", PrimeHandler)
+    await labsupport.check("offload-cpu", HashHandler)
 """
 
 from __future__ import annotations
@@ -64,7 +64,18 @@ async def unblock_the_upstream(answer) -> str:
     return "5 requests through a 0.3 s upstream answered together, without blocking the loop"
 
 
-CHECK_PRIME = 400_000_000_000_063  # about 0.55 s of trial division here (0.27 s for 1e14 flaked): far above a pool's stalls
+# The cost the exercise's BlockingHashHandler uses: about 0.6 s of one core here. Inline, it stalls the
+# loop far above STALL_LIMIT; scrypt releases the GIL, so on a pool it does not stall it at all.
+SCRYPT_COST = {"n": 2**14, "r": 8, "p": 16}
+CHECK_SALT = b"tornado-lab-salt"
+# hashlib.scrypt(password, salt=CHECK_SALT, **SCRYPT_COST).hex(), worked out once (the check has no
+# second to spare on a loaded machine); tests/exercises/test_blocking_checks.py works them out again.
+CHECK_HASHES = {
+    b"hunter2": "7a61b2b83a1b7edbad53a5b6fbfef7ccda1733660dbb9583833a455310bfb5c8"
+                "71bf7cac48857c9a21353d60b348fa39b527ce2ec65035ee5891dc590027efe5",
+    b"correct horse battery staple": "8cfa099588c4ce06a8e63ddc615aab0c7eb292277d2235fe1432dea724c52887"
+                                     "6950a5798c6e04cc73c2cc35ccfce494d43a7ba23a9916a38c7bfcf10322619b",
+}
 
 
 class _ProcessLikePool(concurrent.futures.ThreadPoolExecutor):
@@ -89,33 +100,50 @@ class _ProcessLikePool(concurrent.futures.ThreadPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
+def _explain_type_error(errors: list[BaseException]) -> None:
+    """Fail with the fix for the two TypeErrors run_in_executor's signature leads to, if one was raised."""
+    for error in errors:
+        if isinstance(error, TypeError) and "unexpected keyword argument" in str(error):
+            raise CheckFailed(f"your handler raised TypeError: {error}. run_in_executor passes only positional "
+                              "arguments on to the function. Hint: bind scrypt's keyword arguments first with "
+                              "functools.partial, and hand the pool what partial returns.")
+        if isinstance(error, TypeError) and "object is not callable" in str(error):
+            raise CheckFailed(f"your handler raised TypeError: {error}: it called scrypt itself, on the event loop, "
+                              "and handed the pool the result. Hint: hand run_in_executor a function to call, "
+                              "not the value it returns.")
+
+
 @task("offload-cpu", budget=25)
 async def offload_cpu(answer) -> str:
-    handler = learner_class(answer, "PrimeHandler")
-    # A thread pool is enough to keep the loop responsive (the GIL changes hands every few ms),
+    handler = learner_class(answer, "HashHandler")
+    # A thread pool is enough to keep the loop responsive (scrypt releases the GIL),
     # and one that pickles like a process pool checks the answer would work with either.
     with _ProcessLikePool() as pool:
-        async with served([(r"/prime/([0-9]+)", handler, {"pool": pool})]) as site:
+        async with served([(r"/hash", handler, {"pool": pool, "salt": CHECK_SALT})]) as site:
             async with LoopWatch() as watch:
-                # 15 s, not the client's 3: on a loaded 2-core machine the 0.55 s of work took over 3 s
-                big, small = await asyncio.gather(site.get(f"/prime/{CHECK_PRIME}", timeout=15),
-                                                  site.get("/prime/91", timeout=15))
+                # 15 s, not the client's 3: on a loaded 2-core machine two hashes can take over 3 s
+                answers = await asyncio.gather(*(site.post("/hash", content=password, timeout=15)
+                                                 for password in CHECK_HASHES))
             if pool.refused:
                 raise CheckFailed(f"your handler handed the pool {pool.refused[0]}, which a process pool cannot "
-                                  "pickle to send to a worker. Hint: hand the pool is_prime itself and n as its "
-                                  "argument, not a lambda or a function defined inside get.")
-            for response, n, prime in ((big, CHECK_PRIME, True), (small, 91, False)):
-                site.expect(response, 200, data={"n": n, "prime": prime},
-                            hint="answer {'n': n, 'prime': is_prime(n)} with n as an int.")
+                                  "pickle to send to a worker. Hint: hand the pool hashlib.scrypt itself, with "
+                                  "its arguments bound by functools.partial, not a lambda or a function defined "
+                                  "inside post.")
+            _explain_type_error(site.errors)
             if watch.blocked:  # raised here, before served() reports a generic stall
-                raise CheckFailed(f"the event loop stalled for {watch.longest * 1000:.0f} ms while is_prime ran: it "
+                raise CheckFailed(f"the event loop stalled for {watch.longest * 1000:.0f} ms while scrypt ran: it "
                                   "ran on the event loop. Hint: hand it to self.pool with the running loop's "
                                   "run_in_executor, and await what it returns.")
+            for response, digest in zip(answers, CHECK_HASHES.values()):
+                site.expect(response, 200, data={"hash": digest},
+                            hint="answer {'hash': digest.hex()}, where digest is scrypt of the request body with "
+                                 "salt=self.salt, n=2**14, r=8, p=16, as BlockingHashHandler does.")
             if pool.jobs < 2:
-                raise CheckFailed(f"self.pool ran {pool.jobs} of the 2 prime checks: the others ran elsewhere "
+                raise CheckFailed(f"self.pool ran {pool.jobs} of the 2 hashes: the others ran elsewhere "
                                   "(asyncio.to_thread or the default executor?). Hint: the pool is the handler's "
                                   "`pool`; pass it to run_in_executor.")
-    return "is_prime ran on the pool, in a form a process pool could send too; the event loop never stalled"
+    return ("scrypt ran on the pool, with its keyword arguments, in a form a process pool could send too; "
+            "the event loop never stalled")
 
 
 MEASURE_SECONDS = 0.2  # each request's wait: 5 in line take 1 s, 5 together 0.2 s, so theory says 5x
