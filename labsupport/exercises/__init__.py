@@ -9,6 +9,14 @@ Example, from the course folder::
 
 from __future__ import annotations
 
-from .copies import SolutionMarkerError, generate, make_learner_copy, stale
-
 __all__ = ["SolutionMarkerError", "generate", "make_learner_copy", "stale"]
+
+
+def __getattr__(name: str):
+    # Learner copies need nbformat (about 2 s to import). Every server process imports labsupport,
+    # and so labsupport.exercises.check; load .copies on first use only, so they start quickly.
+    if name in __all__:
+        from . import copies
+
+        return getattr(copies, name)
+    raise AttributeError(f"module 'labsupport.exercises' has no attribute {name!r}")

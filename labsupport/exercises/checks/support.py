@@ -31,7 +31,7 @@ __all__ = ["LoopWatch", "STALL_LIMIT", "Site", "async_function", "learner_class"
            "watched"]
 
 # Seconds the loop may stall before a check says something blocked it. Every wrong answer that
-# blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, 0.55 s of trial division),
+# blocks does so for 0.3 s or more (time.sleep(0.3), a 0.3 s upstream, about 0.6 s of scrypt),
 # while a busy shared machine can stall a correct answer's loop for 0.15 s.
 STALL_LIMIT = 0.25
 _numbers = itertools.count(1)
