@@ -36,7 +36,8 @@ WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() 
                "warm-up": "which stays set",
                "size-limit": "instead of closing the socket with 1009", "rate-limit": "forget messages older than",
                "waiter-cleanup": "still waiting for it",
-               "health-view": "self.send", "echo-body": "self.form_data",
+               "request-id": "calls set_default_headers() again", "settings-order": "the command line wins",
+               "trailing-slash": "an open redirect",
                "completed-filter": "bool('false') is True", "due-date-check": "is not None",
                "task-count": "await self.owner(username)", "test-ownership": "expect 401"}
 

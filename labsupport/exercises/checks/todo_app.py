@@ -1,7 +1,8 @@
-"""Checks for the exercises of lessons 08-10 (the to-do app: new views, a filter, a date check, ownership).
+"""Checks for the exercises of lessons 08-10 (the to-do app: hooks, options, a filter, a date check, ownership).
 
-Every check serves the real app of ``notebooks/todo`` on a fresh SQLite file, with the learner's
-view in place of (or next to) the app's own, and sends it real requests. Example, in
+Every check but settings-order serves the real app of ``notebooks/todo`` on a fresh SQLite file,
+with the learner's view in place of (or next to) the app's own, and sends it real requests;
+settings-order calls the learner's function in this process, many times. Example, in
 ``exercises/09-store-tasks-in-a-database.ipynb``::
 
     await labsupport.check("completed-filter", FilteredTaskListView)
@@ -45,6 +46,13 @@ def _view_class(answer: object, name: str, base: type = tornado.web.RequestHandl
         raise CheckFailed(f"{name} subclasses {answer.__mro__[1].__name__}; it should subclass "
                           f"{base.__module__}.{base.__name__}, so that it keeps what that view already does.")
     return learner_class(answer, name, base)
+
+
+def _function(answer: object, name: str):
+    if callable(answer) and not isinstance(answer, type):
+        return answer
+    raise CheckFailed(f"{name} should be a function, not {type(answer).__name__}. "
+                      "Did you run the cell that defines it?")
 
 
 def _json(response: httpx.Response) -> object:
@@ -112,8 +120,12 @@ class _TodoSite(Site):
 
 @contextlib.asynccontextmanager
 async def _served_todo(*, swap: dict[type, type] | None = None,
-                       add: list[tuple[str, type]] = ()) -> AsyncIterator[_TodoSite]:
-    """Serve the to-do app on a fresh SQLite file, ``swap``'s views replacing the app's, ``add``'s routes added."""
+                       add: list[tuple[str, type]] = (), default: type | None = None) -> AsyncIterator[_TodoSite]:
+    """Serve the to-do app on a fresh SQLite file, ``swap``'s views replacing the app's, ``add``'s routes added.
+
+    ``default`` replaces the app's ``default_handler_class`` (NotFoundView), which Tornado reads from
+    ``app.settings`` for each request that no route takes (web.py, ``Application.find_handler``).
+    """
     todo = todo_app()
     errors: list[BaseException] = []
     swap = swap or {}
@@ -127,6 +139,8 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
         while len(routes.rules) == 1 and isinstance(routes.rules[0].target, tornado.routing.RuleRouter):
             routes = routes.rules[0].target
         routes.add_rules([(pattern, watched(view, errors)) for pattern, view in add])
+        if default is not None:
+            app.settings["default_handler_class"] = watched(default, errors)
         try:
             await app.database.create_tables()
             server = serve_standalone(app, prefix="check-todo")
@@ -144,45 +158,165 @@ async def _served_todo(*, swap: dict[type, type] | None = None,
 # Lesson 08 ------------------------------------------------------------------------------------
 
 
-@task("health-view")
-async def health_view(answer) -> str:
-    view = _view_class(answer, "HealthView")
-    json_errors = "subclass todo.base.BaseView: its write_error answers every error in JSON (405 with an Allow header)."
-    async with _served_todo(add=[(r"/health", view)]) as site:
-        site.expect(await site.get("/health"), 200, data={"status": "ok"}, headers={"Content-Type": JSON},
-                    hint="answer with self.send({'status': 'ok'}): Tornado does not send what get returns.")
-        for method in ("POST", "DELETE"):
-            response = await site.request(method, "/health")
-            site.expect_error(response, 405, hint=f"define get only, and {json_errors}")
-            if response.headers.get("Allow") != "GET":
-                raise CheckFailed(f"{method} /health answered 405 with Allow: {response.headers.get('Allow')!r}, "
-                                  f"expected 'GET'. Hint: define get only, and {json_errors}")
-        listed = (_json(await site.get("/")) or {}).get("routes", {}).get("/health")
-        if listed != ["GET"]:
-            raise CheckFailed(f"GET / lists /health with the methods {listed!r}, expected ['GET'].{site.raised()} "
-                              f"Hint: define get only, and {json_errors}")
-    return "GET /health → 200 {'status': 'ok'}; POST and DELETE → 405 JSON with Allow: GET; GET / lists it"
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
-@task("echo-body")
-async def echo_body(answer) -> str:
-    view = _view_class(answer, "EchoView")
-    hint = ("send {'received': self.form_data}: BaseView.prepare() already decoded a JSON or a form body into it "
-            "(json.loads(self.request.body) reads JSON only).")
-    async with _served_todo(add=[(r"/echo", view)]) as site:
-        for how, kwargs, fields in (
-            ("a JSON body", {"json": {"name": "milk", "completed": True}}, {"name": "milk", "completed": True}),
-            ("a form body", {"data": {"name": "milk", "note": "2 litres"}}, {"name": "milk", "note": "2 litres"}),
-            ("no body", {}, {}),
+@task("request-id", budget=10.0)  # 24 requests; a loaded machine may need more than 5 s
+async def request_id(answer) -> str:
+    view = _view_class(answer, "TracedView")
+    in_prepare = ("check the header in prepare(), which Tornado calls before every method, also one the view "
+                  "does not define: raise ApiError(400, ...) naming X-Request-Id when REQUEST_ID does not "
+                  "fullmatch it.")
+    echo = ("an error answer starts from fresh headers: send_error() calls clear(), which resets them and calls "
+            "set_default_headers() again. Set X-Request-Id in set_default_headers() (after super()'s), "
+            "only when REQUEST_ID fullmatches it; self.request is already set when it runs.")
+    async with _served_todo(add=[(r"/traced", view)]) as site:
+        refused = {"no X-Request-Id": {}, "a 65-character id": {REQUEST_ID_HEADER: "a" * 65},
+                   "the id 'bad id'": {REQUEST_ID_HEADER: "bad id"}, "an empty id": {REQUEST_ID_HEADER: ""}}
+        for how, headers in refused.items():
+            for method in ("GET", "POST", "DELETE"):
+                response = await site.request(method, "/traced", headers=headers)
+                error = site.expect_error(response, 400, hint=f"that request had {how}; {in_prepare}")
+                if REQUEST_ID_HEADER.lower() not in error["message"].lower():
+                    raise CheckFailed(f"{method} /traced with {how} answered 400 {error['message']!r}, a message "
+                                      f"that does not name X-Request-Id. Hint: say which header is missing or wrong.")
+                if REQUEST_ID_HEADER in response.headers:
+                    raise CheckFailed(f"{method} /traced with {how} was refused, but the answer carries "
+                                      f"X-Request-Id: {response.headers[REQUEST_ID_HEADER]!r}. Hint: echo the id "
+                                      "only when REQUEST_ID fullmatches it; never send back what you refused.")
+        for number, rid in enumerate(("req-42", "7f3a9c1e-b2d4-4c6e-9a8b-0123456789ab", "Z" * 64)):
+            ask = {REQUEST_ID_HEADER: rid}
+            answers = [(await site.get("/traced", headers=ask), 200),
+                       (await site.post("/traced", headers=ask), 405),
+                       (await site.request("DELETE", "/traced", headers=ask), 405),
+                       (await site.post("/traced", content=b"{oops",
+                                        headers=ask | {"Content-Type": "application/json"}), 400)]
+            site.expect(answers[0][0], 200, data={"pong": True},
+                        hint="with a good id, prepare() must let the request through: keep PingView's get.")
+            for response, _ in answers:
+                if response.headers.get("Content-Type") != JSON:
+                    raise CheckFailed(f"{request_line(response)} with X-Request-Id: {rid} answered with Content-Type: "
+                                      f"{response.headers.get('Content-Type')!r}, expected {JSON!r}.{site.raised()} "
+                                      "Hint: start set_default_headers() with super().set_default_headers(), "
+                                      "which sets BaseView's JSON Content-Type.")
+            site.expect_error(answers[1][0], 405, hint="a good id reaches the method: POST is not defined, so 405.")
+            if number == 0:
+                site.expect_error(answers[3][0], 400, hint="a POST with a good id and the body {oops must get "
+                                                          "BaseView's 400: end prepare() with super().prepare(), "
+                                                          "so that BaseView still reads (and refuses) the body.")
+            for response, status in answers:
+                if response.headers.get(REQUEST_ID_HEADER) != rid:
+                    raise CheckFailed(f"{request_line(response)} with X-Request-Id: {rid} answered {status} "
+                                      f"with X-Request-Id: {response.headers.get(REQUEST_ID_HEADER)!r}, expected "
+                                      f"{rid!r}.{site.raised()} Hint: {echo}")
+    return ("no id, a bad id or one over 64 characters → 400 JSON for GET, POST and DELETE; a good id is "
+            "echoed on 200, 405 and 400 answers alike")
+
+
+@task("settings-order")
+async def settings_order(answer) -> str:
+    read = _function(answer, "read_settings")
+    default = {"greeting": "Hello", "max_tasks": 100}
+    leak = ("define the options on a parser of the call's own, parser = tornado.options.OptionParser(): "
+            "the global options keep every value they were given, and define() works once per name.")
+    order = ("like parse_options: build the arguments as [argv[0], *from_environ, *argv[1:]] and parse them "
+             "once; Tornado keeps an option's last value, so the command line wins.")
+
+    def call(argv: list[str], environ: dict[str, str]):
+        try:
+            return read(argv, environ)
+        except SystemExit as stop:
+            return stop
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            hint = leak if "already defined" in str(exc) else (
+                "catch what Tornado raises for a bad value (there is more than one kind: try --max_tasks=many "
+                "and --greeting) and end with sys.exit('settings: ' + the error's text).")
+            raise CheckFailed(f"read_settings({argv}, {environ}) raised {type(exc).__name__}: {exc}. "
+                              f"Hint: {hint}") from None
+
+    cases = (
+        (["settings"], {}, default, order),
+        (["settings"], {"GREETING": "Hi", "MAX_TASKS": "5", "PATH": "/usr/bin"}, {"greeting": "Hi", "max_tasks": 5},
+         "read GREETING and MAX_TASKS from the dict environ (not os.environ), as --greeting=... and --max_tasks=..."),
+        (["settings", "--max_tasks=7"], {"GREETING": "Hi", "MAX_TASKS": "5"}, {"greeting": "Hi", "max_tasks": 7},
+         order),
+        (["settings", "--greeting=Hey there", "--max-tasks=8"], {"GREETING": "Hi"},
+         {"greeting": "Hey there", "max_tasks": 8}, order),
+        (["settings"], {}, default, leak),
+        (["settings"], {"MAX_TASKS": "3"}, {"greeting": "Hello", "max_tasks": 3}, leak),
+    )
+    for argv, environ, wanted, hint in cases:
+        got = call(argv, environ)
+        if isinstance(got, SystemExit):
+            raise CheckFailed(f"read_settings({argv}, {environ}) ended the program with sys.exit({got.code!r}), "
+                              f"expected {wanted}. Hint: {leak if 'already defined' in str(got.code) else order}")
+        shown = {key: got.get(key) for key in wanted} if isinstance(got, dict) else got
+        if shown != wanted or not isinstance(got["max_tasks"], int):
+            raise CheckFailed(f"read_settings({argv}, {environ}) returned {got!r}, expected {wanted} "
+                              f"(max_tasks an int). Hint: {hint}")
+    for argv, environ, quoted in ((["settings", "--max_tasks=many"], {}, "many"),
+                                  (["settings"], {"MAX_TASKS": "lots"}, "lots"),
+                                  (["settings", "--greeting"], {}, "greeting")):
+        got = call(argv, environ)
+        code = got.code if isinstance(got, SystemExit) else None
+        if not (isinstance(code, str) and code.startswith("settings: ") and "\n" not in code and quoted in code):
+            what = f"ended with sys.exit({code!r})" if isinstance(got, SystemExit) else f"returned {got!r}"
+            raise CheckFailed(f"read_settings({argv}, {environ}) {what}; expected sys.exit('settings: ...'), one "
+                              f"line that quotes {quoted!r}. Hint: catch Tornado's exception and pass the message "
+                              "to sys.exit: Python prints a text exit code as one line and exits with code 1.")
+    return ("defaults < GREETING/MAX_TASKS < the command line, fresh on every call; bad values end with one "
+            "'settings: ...' line (exit code 1)")
+
+
+@task("trailing-slash", budget=10.0)  # 17 requests
+async def trailing_slash(answer) -> str:
+    todo = todo_app()
+    view = _view_class(answer, "SlashView", todo.base.NotFoundView)
+    redirect = ("in prepare(), for a path that ends with / (a browser reads \\ as /), redirect to "
+                "path.rstrip('/') plus '?' + the query if there is one: self.redirect(url, status=...), 301 for "
+                "GET and HEAD, 308 for the other methods, then return.")
+    async with _served_todo(default=view) as site:
+        async def ask(method: str, path: str, **kwargs) -> httpx.Response:
+            try:  # the full URL, so that a path with two initial slashes stays as it is
+                return await site.client.request(method, site.base.rstrip("/") + path, **kwargs)
+            except httpx.HTTPError as exc:
+                raise CheckFailed(f"{method} {path} got no answer ({type(exc).__name__}).{site.raised()}") from None
+
+        site.expect(await ask("GET", "/"), 200,
+                    hint="leave the routes alone: SlashView only gets the requests that they do not take.")
+        for method, path, location in (
+            ("GET", "/api/v1/accounts/ada/tasks/", "/api/v1/accounts/ada/tasks"),
+            ("HEAD", "/api/v1/accounts/ada/", "/api/v1/accounts/ada"),
+            ("GET", "/api/v1/accounts/ada/tasks/?completed=true", "/api/v1/accounts/ada/tasks?completed=true"),
+            ("GET", "/api/v1/accounts//", "/api/v1/accounts"),
+            ("POST", "/api/v1/accounts/", "/api/v1/accounts"),
+            ("PUT", "/api/v1/accounts/ada/tasks/1/", "/api/v1/accounts/ada/tasks/1"),
+            ("DELETE", "/api/v1/accounts/ada/?x=1", "/api/v1/accounts/ada?x=1"),
         ):
-            response = await site.post("/echo", **kwargs)
-            if response.status_code != 200 or _json(response) != {"received": fields}:
-                raise CheckFailed(f"POST /echo with {how} answered {response.status_code} {response.text[:90]!r}, "
-                                  f"expected 200 {{\"received\": {fields}}}.{site.raised()} Hint: {hint}")
-        site.expect_error(await site.post("/echo", content=b"{oops", headers={"Content-Type": "application/json"}),
-                          400, hint="let BaseView.prepare() decode the body: if you override prepare(), "
-                                    "call super().prepare() first.")
-    return "a JSON body, a form body and no body are echoed as {'received': ...}; broken JSON → 400 JSON"
+            status = 301 if method in ("GET", "HEAD") else 308
+            response = await ask(method, path, **({"json": {"name": "milk"}} if method in ("POST", "PUT") else {}))
+            not_done(site.errors)
+            if response.status_code != status or response.headers.get("Location") != location:
+                raise CheckFailed(f"{method} {path} answered {response.status_code} with Location: "
+                                  f"{response.headers.get('Location')!r}, expected {status} to {location!r}."
+                                  f"{site.raised()} Hint: {redirect}")
+        for path in ("//evil.example/", "/\\evil.example/", "//evil.example//?next=1"):
+            response = await ask("GET", path)
+            if "Location" in response.headers:
+                raise CheckFailed(f"GET {path} redirected to {response.headers['Location']!r}, which a browser "
+                                  "reads as another site (a protocol-relative URL): an open redirect. Hint: when "
+                                  "the path, with \\ read as /, starts with two slashes, let NotFoundView answer 404.")
+            site.expect_error(response, 404, hint="when the path starts with two slashes, call super().prepare().")
+        for method in ("GET", "POST", "DELETE"):
+            site.expect_error(await ask(method, "/api/v1/accounts/ada/", headers={"Host": "evil.example"}), 400,
+                              hint="a host name not ours gets NotFoundView's 400 first, with or without a slash: "
+                                   "check the host (or call super().prepare()) before you redirect.")
+            site.expect_error(await ask(method, "/api/v2/tasks"), 404,
+                              hint="a path without a trailing slash gets NotFoundView's answer: super().prepare().")
+    return ("GET/HEAD → 301 and other methods → 308 to the path without its slashes, query kept; '//' and "
+            "'/\\' paths and other host names are not redirected; unknown paths → 404 JSON")
 
 
 # Lesson 09 ------------------------------------------------------------------------------------
