@@ -210,6 +210,11 @@ BAD_REGISTRATIONS = [  # (changes to a good body, {field: part of its message})
     ({"password": "        "}, {"password": "not spaces"}),
     ({"password": "p" * 201}, {"password": "8 to 200 characters"}),
     ({"admin": True}, {"admin": "unknown field"}),
+    ({"username": "login"}, {"username": "'login' is reserved"}),  # /accounts/login is the login route
+    ({"username": "logout"}, {"username": "'logout' is reserved"}),
+    ({"username": " login "}, {"username": "'login' is reserved"}),  # stripped first
+    ({"username": "."}, {"username": "'.' is reserved"}),  # clients send /accounts/./tasks as /accounts/tasks
+    ({"username": ".."}, {"username": "'..' is reserved"}),
     ({"username": "a b", "email": "nope", "password": "x", "id": 1},
      {"username": "must look like", "email": "must look like", "password": "8 to 200", "id": "unknown field"}),
 ]
@@ -231,6 +236,19 @@ def test_bad_registrations_are_400_per_field(database_url: str) -> None:
                                      expect=400)
         assert set(error_of(response)["fields"]) == {"email"}
         assert await todo.counts() == (0, 0)
+
+    in_app(database_url, scenario)
+
+
+def test_names_next_to_the_reserved_ones_register_and_reach_their_data(database_url: str) -> None:
+    """Routes match case-sensitively, and only "." and ".." are rewritten: these names own their URLs."""
+    async def scenario(todo: Todo) -> None:
+        for username in ("Login", "logins", "tasks", "...", ".ada"):
+            client = await logged_in(todo, username)
+            await client.get(f"/api/v1/accounts/{username}", expect=200)
+            await client.add_task("mine")
+            assert [task["name"] for task in await client.tasks()] == ["mine"], username
+        assert await todo.counts() == (5, 5)
 
     in_app(database_url, scenario)
 
@@ -294,6 +312,70 @@ def test_requests_for_this_machine_are_served_and_hosts_is_an_option(tmp_path) -
     async def go() -> None:
         async with serving(sqlite_url(tmp_path / "other.db"), hosts=r"todo\.example") as todo:
             await wider(todo)
+
+    run(go(), 30)
+
+
+OTHER_PAGE = "http://127.0.0.1:9"  # a page on another port of this machine
+FROM_OTHER_PAGES = [  # what browsers send with a page's request to the app, or a forger might
+    {"Origin": OTHER_PAGE, "Sec-Fetch-Site": "same-site"},  # Chromium, from another port of 127.0.0.1
+    {"Origin": OTHER_PAGE, "Sec-Fetch-Site": "cross-site"},
+    {"Origin": OTHER_PAGE},  # no Sec-Fetch-Site (plain HTTP to a name not local): the port differs from Host
+    {"Origin": "http://localhost:{port}"},  # the same port under another name is another origin
+    {"Sec-Fetch-Site": "same-site"},  # no Origin at all
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # a sandboxed frame or a data: URL
+]
+
+
+def cross_origin_writes(task_id: int) -> list[tuple[str, str, dict]]:
+    """Every write of the API, as (method, path, body), for a page of another origin to try."""
+    return [("POST", tasks_url("ada"), {"name": "planted"}), ("PUT", tasks_url("ada", task_id), {"completed": "true"}),
+            ("DELETE", tasks_url("ada", task_id), {}), ("PUT", "/api/v1/accounts/ada", {"email": "evil@example.org"}),
+            ("DELETE", "/api/v1/accounts/ada", {}), ("POST", "/api/v1/accounts/logout", {}),
+            ("POST", "/api/v1/accounts/login", {"username": "mallory", "password": PASSWORD}),
+            ("POST", "/api/v1/accounts", {"username": "eve", "email": "eve@example.org", "password": PASSWORD})]
+
+
+def test_writes_from_pages_of_other_origins_are_403_and_change_nothing(tmp_path) -> None:
+    """The login cookie is SameSite=Strict, but another port is the same site: Tornado's cross_origin_protection."""
+    async def scenario(todo: Todo) -> None:
+        ada = await logged_in(todo, "ada")
+        task = await ada.add_task("mine")
+        port = todo.url.rsplit(":", 1)[1]
+        for headers in FROM_OTHER_PAGES:
+            headers = {name: value.format(port=port) for name, value in headers.items()}
+            for method, path, form in cross_origin_writes(task["id"]):
+                response = await ada.request(method, path, data=form, headers=headers, expect=403)
+                assert "not allowed" in error_of(response)["message"], (headers, method, path)
+            reading = await ada.get(tasks_url("ada"), headers=headers, expect=200)  # reads are not checked:
+            assert reading.json()["tasks"] == [task]  # the browser keeps the answer from the other page
+        assert await todo.counts() == (1, 1)
+        assert (await ada.get("/api/v1/accounts/ada", expect=200)).json()["email"] == "ada@example.org"
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
+
+
+def test_writes_from_the_apps_own_pages_and_from_other_clients_pass(tmp_path) -> None:
+    async def scenario(todo: Todo) -> None:
+        ada = await logged_in(todo, "ada")  # httpx sends neither Origin nor Sec-Fetch-Site
+        own = [{"Origin": todo.url, "Sec-Fetch-Site": "same-origin"}, {"Origin": todo.url},
+               {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {}]  # none: typed into the address bar
+        for number, headers in enumerate(own):
+            await ada.post(tasks_url("ada"), data={"name": f"task {number}"}, headers=headers, expect=201)
+        assert await todo.counts() == (1, len(own))
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
+
+
+def test_trusted_origins_let_a_named_page_write(tmp_path) -> None:
+    async def go() -> None:
+        async with serving(sqlite_url(tmp_path / "todo.db"), trusted_origins=[OTHER_PAGE]) as todo:
+            ada = await logged_in(todo, "ada")
+            headers = {"Origin": OTHER_PAGE, "Sec-Fetch-Site": "same-site"}
+            await ada.post(tasks_url("ada"), json={"name": "from a page we trust"}, headers=headers, expect=201)
+            await ada.post(tasks_url("ada"), json={"name": "x"}, headers={**headers, "Origin": OTHER_PAGE + "0"},
+                           expect=403)
+            assert await todo.counts() == (1, 1)
 
     run(go(), 30)
 
