@@ -254,6 +254,18 @@ def test_a_client_that_stops_reading_is_closed_and_the_others_get_everything(cap
     assert "never retrieved" not in caplog.text, caplog.text
 
 
+def test_a_late_joiner_catching_up_on_a_long_history_is_not_taken_for_a_slow_client():
+    async def scenario():
+        async with serving(history=chatroom.MAX_UNSENT + 50) as chat:
+            for number in range(chatroom.MAX_UNSENT + 50):
+                chat.room.publish(f"old {number}")
+            late = await chat.connect()
+            chat.room.publish("new")  # while the whole catch-up may still be waiting to go out
+            bodies = [json.loads(await late.read_message())["body"] for _ in range(chatroom.MAX_UNSENT + 51)]
+            return bodies[-1], late.close_code
+    assert run(scenario()) == ("new", None)
+
+
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read():
     async def scenario():
         async with serving() as chat:

@@ -76,9 +76,6 @@ def test_fuzz_chat():
     assert not report.violations, report.summary()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="sockets.py on_message runs for frames that arrive after the server's own "
-                   "close(1007) (websocket.py _handle_message checks only client_terminated), so a valid frame "
-                   "sent right behind a bad one is still published")
 def test_fuzz_chat_frames_behind_a_bad_one_are_not_published():
     report = fuzz_chat_app(requests=0, frames=100, after_close=True)
     print(report.summary())

@@ -29,7 +29,7 @@ INVALID_DATA = 1007       # the frame is not the JSON we expect
 POLICY_VIOLATION = 1008   # too many messages too fast
 MESSAGE_TOO_BIG = 1009    # sent by Tornado itself for frames over websocket_max_message_size
 TRY_AGAIN_LATER = 1013    # this client fell too far behind: reconnect, and open() catches you up
-MAX_UNSENT = 100          # messages a socket may have waiting to go out before it is closed
+MAX_UNSENT = 100          # messages that may wait to go out to one socket beyond its catch-up; then 1013
 
 
 class ChatSocketHandler(tornado.websocket.WebSocketHandler):
@@ -41,15 +41,20 @@ class ChatSocketHandler(tornado.websocket.WebSocketHandler):
         self.limit = RateLimit(count, per=per)
         self.unsent = 0  # messages written but not yet handed to the network: a client that
                          # stops reading makes this grow, and the server's memory with it
+        self.room_for = MAX_UNSENT
 
     def open(self) -> None:
         """Called when the handshake is done: join the room and catch up on recent messages."""
         self.room.sockets.add(self)
-        for message in self.room.buffer.since(0):
+        history = self.room.buffer.since(0)
+        self.room_for = MAX_UNSENT + len(history)  # the catch-up may all be waiting at once
+        for message in history:
             self.send(message)
 
     def on_message(self, frame: str | bytes) -> None:
         """Called for each frame from the client: publish it, or close this socket if it is bad."""
+        if self.ws_connection is None or self.ws_connection.is_closing():
+            return  # frames already on their way when we closed this socket count for nothing
         if not self.limit.allow():
             count, per = self.room.rate
             self.close(POLICY_VIOLATION, f"rate limit: more than {count} messages in {per:g} s")
@@ -65,7 +70,7 @@ class ChatSocketHandler(tornado.websocket.WebSocketHandler):
 
     def send(self, message: dict) -> None:
         """Send one message; a socket that has gone leaves the room, one that stopped reading is closed."""
-        if self.unsent >= MAX_UNSENT:
+        if self.unsent >= self.room_for:
             self.room.sockets.discard(self)
             self.close(TRY_AGAIN_LATER, f"too far behind: {MAX_UNSENT} messages not yet sent")
             return
