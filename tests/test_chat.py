@@ -266,6 +266,19 @@ def test_a_late_joiner_catching_up_on_a_long_history_is_not_taken_for_a_slow_cli
     assert run(scenario()) == ("new", None)
 
 
+def test_a_burst_of_messages_in_one_loop_turn_does_not_close_a_reading_client():
+    """Each write's task finishes a turn after its bytes went out: a burst must not look like a slow client."""
+    async def scenario():
+        async with serving() as chat:
+            reader = await chat.connect()
+            burst = chatroom.MAX_UNSENT + 50
+            for number in range(burst):  # no await in between: no callback runs meanwhile
+                chat.room.publish(f"burst {number}")
+            bodies = [json.loads(await reader.read_message())["body"] for _ in range(burst)]
+            return bodies[-1], reader.close_code, len(chat.room.sockets)
+    assert run(scenario()) == (f"burst {chatroom.MAX_UNSENT + 49}", None, 1)
+
+
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read():
     async def scenario():
         async with serving() as chat:

@@ -4,7 +4,7 @@ Example, in a notebook cell next to the ``chatroom`` folder::
 
     import chatroom, labsupport
     app = chatroom.make_app()
-    server = labsupport.serve(app, name="chat")   # open the link in two browser tabs
+    server = labsupport.serve(app, name="chat", **chatroom.SERVER_OPTIONS)  # open it in two tabs
     await chatroom.shutdown(app, server)          # close frames first, then the server
 """
 
@@ -18,7 +18,7 @@ from .longpoll import MessagesHandler
 from .room import GOING_AWAY, Room
 from .sockets import ChatSocketHandler
 
-__all__ = ["MainHandler", "make_app", "shutdown"]
+__all__ = ["SERVER_OPTIONS", "MainHandler", "make_app", "shutdown"]
 
 HERE = Path(__file__).parent
 
