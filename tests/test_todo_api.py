@@ -215,6 +215,8 @@ BAD_REGISTRATIONS = [  # (changes to a good body, {field: part of its message})
     ({"username": " login "}, {"username": "'login' is reserved"}),  # stripped first
     ({"username": "."}, {"username": "'.' is reserved"}),  # clients send /accounts/./tasks as /accounts/tasks
     ({"username": ".."}, {"username": "'..' is reserved"}),
+    ({"username": "login", "email": "bad"},  # a reserved name is one more field problem, reported with the others
+     {"username": "'login' is reserved", "email": "must look like"}),
     ({"username": "a b", "email": "nope", "password": "x", "id": 1},
      {"username": "must look like", "email": "must look like", "password": "8 to 200", "id": "unknown field"}),
 ]

@@ -9,15 +9,15 @@ from .models import Profile
 from .passwords import NO_ACCOUNT, check_password, hash_password
 from .validation import Field, clean
 
-USERNAME = Field(required=True, max_length=40, pattern=r"[A-Za-z0-9_.-]+",
+# Names the pattern lets through but whose /api/v1/accounts/<name> is not theirs: another route's,
+# or a path that clients rewrite ("/accounts/../tasks" is sent as "/tasks")
+RESERVED = ("login", "logout", ".", "..")
+USERNAME = Field(required=True, max_length=40, pattern=r"[A-Za-z0-9_.-]+", reserved=RESERVED,
                  looks_like="ada_lovelace (letters, digits, '_', '.', '-')")
 EMAIL = Field(required=True, max_length=254, pattern=r"[^@\s]+@[^@\s]+", looks_like="ada@example.org")
 PASSWORD = Field(required=True, min_length=8, max_length=200, strip=False, pattern=r"(?s).*\S.*",
                  looks_like="a password with some characters that are not spaces")
 ANY_PASSWORD = Field(required=True, max_length=200, strip=False)  # logging in: no hint about the rules
-# Names the pattern lets through but whose /api/v1/accounts/<name> is not theirs: another route's,
-# or a path that clients rewrite ("/accounts/../tasks" is sent as "/tasks")
-RESERVED = ("login", "logout", ".", "..")
 
 
 class RegisterView(AccountView):
@@ -26,9 +26,6 @@ class RegisterView(AccountView):
     @in_transaction
     async def post(self) -> None:
         fields = clean(self.form_data, {"username": USERNAME, "email": EMAIL, "password": PASSWORD})
-        if fields["username"] in RESERVED:
-            raise ApiError(400, "some fields are missing or wrong", fields={
-                "username": f"{fields['username']!r} is reserved: its URL belongs to the app; choose another name"})
         password_hash = await hash_password(fields["password"])  # before the session holds a connection
         if await self.find_profile(fields["username"]) is not None:
             raise ApiError(409, f"the username {fields['username']!r} is taken")

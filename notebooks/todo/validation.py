@@ -18,6 +18,7 @@ class Field:
     pattern: str = ""  # a regular expression the whole text must match
     looks_like: str = ""  # says what the pattern wants, for the error message
     strip: bool = True  # drop spaces around the text (not for passwords)
+    reserved: tuple[str, ...] = ()  # texts the pattern lets through but the field refuses
 
 
 def clean(data: dict, fields: dict[str, Field], *, partial: bool = False) -> dict:
@@ -69,4 +70,6 @@ def _convert(value, field: Field):
         raise ValueError(f"must have {field.min_length} to {field.max_length} characters, not {len(value)}")
     if field.pattern and not re.fullmatch(field.pattern, value):
         raise ValueError(f"must look like {field.looks_like}")
+    if value in field.reserved:
+        raise ValueError(f"{value!r} is reserved for the app; choose another name")
     return value
