@@ -25,6 +25,7 @@ import html
 import ipaddress
 import socket
 import weakref
+from collections.abc import Iterator
 
 import tornado.routing
 import tornado.web
@@ -38,7 +39,7 @@ from ..kernel.cell_logging import show_tornado_warnings
 from ..errors import NoRunningLoopError, PortInUseError, ServeError
 from .links import ServerStatus, browser_url, link_html, local_url
 
-__all__ = ["Server", "serve"]
+__all__ = ["Server", "route_rules", "serve"]
 
 
 class _TrackingHTTPServer(HTTPServer):
@@ -274,13 +275,21 @@ def _bind(port: int, host: str) -> list[socket.socket]:
 
 def _name_from_app(app: tornado.web.Application) -> str:
     names: list[str] = []
-    routers = [app.wildcard_router]
-    while routers:  # also the routes under a host pattern, which sit in a router of their own
-        for rule in routers.pop(0).rules:
-            target = rule.target
-            if isinstance(target, tornado.routing.RuleRouter):
-                routers.append(target)
-            elif isinstance(target, type) and target.__name__ not in names:
-                names.append(target.__name__)
+    for rule in route_rules(app.wildcard_router):
+        if isinstance(rule.target, type) and rule.target.__name__ not in names:
+            names.append(rule.target.__name__)
     return "+".join(names[:3]) or "app"
+
+
+def route_rules(router: tornado.routing.RuleRouter) -> Iterator[tornado.routing.Rule]:
+    """Every rule that leads to a handler, also inside nested routers (a host pattern's routes).
+
+    >>> [rule.target.__name__ for rule in route_rules(app.wildcard_router)]  # doctest: +SKIP
+    """
+    for rule in router.rules:
+        if isinstance(rule.target, tornado.routing.RuleRouter):
+            yield from route_rules(rule.target)
+        else:
+            yield rule
+
 

@@ -16,15 +16,14 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 
 import httpx
-import tornado.routing
 import tornado.web
 from tornado.tcpserver import TCPServer
 
 from ..check import CheckFailed
-from ...servers.serving import Server, serve
+from ...servers.serving import Server, route_rules, serve
 
 __all__ = ["LoopWatch", "STALL_LIMIT", "Site", "async_function", "learner_class", "not_done",
            "request_line", "route_rules", "serve_quietly", "serve_standalone", "served", "served_in_thread",
@@ -97,18 +96,6 @@ def not_done(errors: Iterable[BaseException]) -> None:
     """Report a stub as "not done yet" rather than as a wrong answer: raise NotImplementedError if ``errors`` has one."""
     if any(isinstance(error, NotImplementedError) for error in errors):
         raise NotImplementedError
-
-
-def route_rules(router: tornado.routing.RuleRouter) -> Iterator[tornado.routing.Rule]:
-    """Every rule that leads to a handler, also inside nested routers (a host pattern's routes).
-
-    >>> [rule.target.__name__ for rule in route_rules(app.wildcard_router)]  # doctest: +SKIP
-    """
-    for rule in router.rules:
-        if isinstance(rule.target, tornado.routing.RuleRouter):
-            yield from route_rules(rule.target)
-        else:
-            yield rule
 
 
 def watched(handler: type, errors: list[BaseException]) -> type:
