@@ -19,6 +19,7 @@ from .exercises.check import CheckFailed, check
 from .kernel import extension
 from .kernel.extension import load_ipython_extension, unload_ipython_extension
 from .kernel.nesting import allow_nested_loops, nested_loops_allowed
+from .lesson_files import show_changes
 from .measure.loadgen import LoadError, LoadResult, LoadTargetError, NotListeningError, RequestRecord, load, sweep
 from .plots.requests import plot_latency, plot_requests, plot_throughput
 from .plots.steps import counts_over_time, plot_steps
@@ -65,6 +66,7 @@ __all__ = [
     "serve",
     "serve_process",
     "serve_todo",
+    "show_changes",
     "sqlite_url",
     "stop",
     "stop_all",

@@ -7,7 +7,7 @@ Example, in a lesson cell::
     todo.url          # 'http://127.0.0.1:40213/'
     todo.stop()       # or labsupport.stop_all(); the database file stays
 
-The process is ``python -m todo --port=... --database_url=...`` run in ``notebooks/``, as a
+The process is ``DATABASE_URL=... python -m todo --port=...`` run in ``notebooks/``, as a
 learner would type it in a terminal, under the same clean-up guarantees as ``serve_process``.
 """
 
@@ -60,15 +60,17 @@ def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: 
         if fresh:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{Path(database).resolve()}{suffix}").unlink(missing_ok=True)
-    command = [sys.executable, "-m", "todo", "--port={port}", "--address={host}",
-               f"--database_url={database_url}", "--logging=warning"]
+    # The database goes in the environment, which the app reads only for options it defines:
+    # lesson 08's app has no database yet, and starts all the same.
+    command = [sys.executable, "-m", "todo", "--port={port}", "--address={host}", "--logging=warning"]
     if proxy_prefix() is not None:
         # Behind a hub's proxy the browser's Host header (the hub's name) reaches the app. The
         # browser is on another machine and comes through the proxy, which checks the login, so
         # no page can rebind a name to this host's 127.0.0.1: any name may be let in.
         command.append("--hosts=.*")
     return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout,
-                         env={"COOKIE_SECRET": os.environ.get("COOKIE_SECRET", TEST_SECRET)})
+                         env={"DATABASE_URL": database_url,
+                              "COOKIE_SECRET": os.environ.get("COOKIE_SECRET", TEST_SECRET)})
 
 
 def import_todo(*, folder: str | os.PathLike | None = None) -> ModuleType:

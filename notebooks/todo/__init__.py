@@ -1,6 +1,6 @@
-"""A to-do list API on Tornado and SQLAlchemy 2 (asyncio): accounts, logins and their tasks.
+"""The to-do app of lessons 08-10: a JSON API on Tornado, with tasks in a database from lesson 09.
 
-    python -m todo --port=8888 --database_url=sqlite+aiosqlite:///todo.db
+    python -m todo --port=8888      (python -m todo --help lists every option)
 """
 
 from .app import make_app

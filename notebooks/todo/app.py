@@ -1,5 +1,6 @@
 """make_app: the routes of the to-do API and the settings every view reads."""
 
+import asyncio
 import secrets
 
 import tornado.web
@@ -8,7 +9,7 @@ from tornado.routing import HostMatches
 from .accounts import LoginView, LogoutView, ProfileView, RegisterView
 from .base import NotFoundView
 from .database import Database
-from .info import InfoView
+from .info import HealthView, InfoView
 from .tasks import TaskListView, TaskView
 
 # This machine's own names. Tornado adds only a "$", so the group matters: without it,
@@ -17,6 +18,7 @@ LOCAL_HOSTS = r"(localhost|127\.0\.0\.1|\[::1\])"
 USER = r"(?P<username>[A-Za-z0-9_.-]{1,40})"
 ROUTES = [
     (r"/", InfoView),
+    (r"/health", HealthView),
     (r"/api/v1/accounts", RegisterView),
     (r"/api/v1/accounts/login", LoginView),
     (r"/api/v1/accounts/logout", LogoutView),
@@ -26,10 +28,28 @@ ROUTES = [
 ]
 
 
+class TodoApp(tornado.web.Application):
+    """An Application with a database, which main() opens before it listens and closes after."""
+
+    database: Database
+
+    async def open(self) -> None:
+        """Create the tables that do not exist yet (existing data is kept)."""
+        try:
+            await self.database.create_tables()
+        except Exception as exc:  # say which database; aiosqlite needs a moment to stop its thread (#241)
+            await self.close()
+            await asyncio.sleep(0.2)
+            raise RuntimeError(f"the database {self.database} did not open: {exc}") from None
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
 def make_app(*, database_url: str = "sqlite+aiosqlite:///todo.db", cookie_secret: str = "",
-             hosts: str = LOCAL_HOSTS, max_body_bytes: int = 64 * 1024, **settings) -> tornado.web.Application:
-    """The to-do app on ``database_url``; call ``await app.database.create_tables()`` before serving."""
-    app = tornado.web.Application(
+             hosts: str = LOCAL_HOSTS, max_body_bytes: int = 64 * 1024, **settings) -> TodoApp:
+    """The to-do app on ``database_url``; ``await app.open()`` before serving, ``await app.close()`` after."""
+    app = TodoApp(
         [(HostMatches(hosts), ROUTES)],  # requests for any other host name find no route
         default_handler_class=NotFoundView,  # unknown paths and hosts get a JSON error too
         hosts=hosts,

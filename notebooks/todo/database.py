@@ -25,6 +25,10 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
+    def __str__(self) -> str:
+        """The URL, password hidden: what a log line may show."""
+        return self.engine.url.render_as_string(hide_password=True)
+
     async def create_tables(self) -> None:
         """Create the tables that do not exist yet (existing data is kept)."""
         from . import models  # noqa: F401  (registers the tables with Base.metadata)

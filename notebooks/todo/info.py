@@ -1,4 +1,4 @@
-"""InfoView: what the API offers, at /."""
+"""InfoView, what the API offers, at /; HealthView, whether it runs, at /health."""
 
 import re
 
@@ -15,3 +15,10 @@ class InfoView(BaseView):
             path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", rule.matcher.regex.pattern.rstrip("$"))
             routes[path] = rule.target.allowed_methods()
         self.send({"name": "to-do API", "version": 1, "routes": routes})
+
+
+class HealthView(BaseView):
+    """GET /health answers 200 while the app runs: what a monitor or a load balancer asks."""
+
+    def get(self) -> None:
+        self.send({"status": "ok"})
