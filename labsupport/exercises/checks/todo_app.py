@@ -449,7 +449,7 @@ async def task_count(answer) -> str:
                         hint="count only the owner's tasks: select(func.count()).select_from(Task)"
                              ".where(Task.owner_id == owner.id), and again with Task.completed.")
         site.expect_error(await site.get("/api/v1/accounts/bob/tasks/count", headers=ada), 403,
-                          hint=f"{owner_hint} self.logged_in() alone lets anyone read anyone's counts.")
+                          hint=f"{owner_hint} self.current_user alone lets anyone read anyone's counts.")
         site.expect_error(await site.post("/api/v1/accounts/ada/tasks/count", headers=ada), 405,
                           hint="define get only; AccountView answers other methods with a JSON 405.")
     return "the owner gets {'username', 'tasks', 'completed'}; no login → 401, someone else → 403, POST → 405"

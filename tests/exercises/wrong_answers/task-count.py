@@ -2,10 +2,9 @@
 class TaskCountView(AccountView):
     @in_transaction
     async def get(self, username: str) -> None:
-        profile = await self.logged_in()
-        if profile is None:
+        if self.current_user is None:
             raise ApiError(401, "log in first")
-        mine = select(func.count()).select_from(Task).where(Task.owner_id == profile.id)
+        mine = select(func.count()).select_from(Task).where(Task.owner_id == self.current_user)
         total = await self.session.scalar(mine)
         completed = await self.session.scalar(mine.where(Task.completed))
         self.send({"username": username, "tasks": total, "completed": completed})
