@@ -1,57 +1,83 @@
 """What a learner writes in a lesson has one source: the lesson's ``%%writefile`` cells.
 
 Every file a lesson writes (``hello_app.py``, ``profile_app.py``, the to-do app in ``todo/``) is
-written by exactly one cell (and grown by the ``%%writefile -a`` cells after it in the same lesson),
-and the committed file is exactly what those cells write, so running
-the lessons can never change what the course ships. Every file of ``notebooks/todo/`` has a cell.
+written by its lessons' cells, replayed in lesson order: a cell writes a file, the
+``%%writefile -a`` cells after it grow it, and a later lesson may write it again (lessons 09 and 10
+write ``todo/app.py`` again, with the changes shown). The committed file is what the last lesson
+leaves, so running the lessons in order can never change what the course ships. Every file of
+``notebooks/todo/`` has a cell. What each stage of the app does is tested in test_todo_stages.py.
 """
 
 from __future__ import annotations
 
-import collections
+import re
 
 import nbformat
 import pytest
+
+from labsupport.lesson_files import files_after, lesson_notebooks, writes
 
 from .conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 APP = NOTEBOOKS / "todo"
+LAST = lesson_notebooks(NOTEBOOKS)[-1].name.split("-")[0]
+TO_DO_LESSONS = ("08", "09", "10")
 
 
-def written_files(prefix: str = "") -> dict[str, list[tuple[str, str]]]:
-    """{path: [(notebook, text written), ...]} for every %%writefile cell whose target starts with ``prefix``."""
-    found: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            first, _, body = cell.source.partition("\n")
-            if cell.cell_type == "code" and first.startswith("%%writefile"):
-                target = first.split()[-1]
-                if target.startswith(prefix):
-                    # IPython ends the cell with a newline before the magic writes it
-                    text = body if body.endswith("\n") else body + "\n"
-                    if "-a" in first.split()[1:-1] and found[target] and found[target][-1][0] == path.name:
-                        found[target][-1] = (path.name, found[target][-1][1] + text)  # %%writefile -a grows it
-                    else:
-                        found[target].append((path.name, text))
-    return found
+def lesson(number: str):
+    (path,) = NOTEBOOKS.glob(f"{number}-*.ipynb")
+    return path
 
 
 def test_lessons_write_the_app_and_the_first_servers():
-    assert len(written_files("todo/")) >= 10
-    assert {"hello_app.py", "profile_app.py"} <= set(written_files())
+    assert len([target for target in files_after(LAST, folder=NOTEBOOKS) if target.startswith("todo/")]) >= 10
+    assert {"hello_app.py", "profile_app.py"} <= set(files_after(LAST, folder=NOTEBOOKS))
 
 
-def test_every_app_file_is_written_by_exactly_one_cell():
-    written = written_files("todo/")
+def test_every_app_file_is_written_by_a_lesson():
+    written = sorted(target for target in files_after(LAST, folder=NOTEBOOKS) if target.startswith("todo/"))
     on_disk = sorted(f"todo/{p.relative_to(APP).as_posix()}" for p in APP.rglob("*.py"))
-    assert sorted(written) == on_disk, "a file in notebooks/todo/ that no lesson writes, or the reverse"
-    twice = {target: [name for name, _ in cells] for target, cells in written_files().items() if len(cells) > 1}
-    assert twice == {}, "a file written by more than one cell: the lessons would fight over it"
+    assert written == on_disk, "a file in notebooks/todo/ that no lesson writes, or the reverse"
 
 
-@pytest.mark.parametrize("target", sorted(written_files()))
-def test_committed_file_is_what_the_lesson_writes(target):
-    (notebook, text), = written_files()[target]
-    assert (NOTEBOOKS / target).read_text() == text, (
-        f"{target} differs from what {notebook} writes: edit the cell, then run the lesson")
+@pytest.mark.parametrize("target", sorted(files_after(LAST, folder=NOTEBOOKS)))
+def test_committed_file_is_what_the_lessons_leave(target):
+    assert (NOTEBOOKS / target).read_text() == files_after(LAST, folder=NOTEBOOKS)[target], (
+        f"{target} differs from what the lessons' cells write, run in order: edit the cells, then run the lessons")
+
+
+@pytest.mark.parametrize("path", lesson_notebooks(NOTEBOOKS), ids=lambda path: path.name[:3])
+def test_a_file_is_appended_to_only_after_a_cell_wrote_it(path):
+    earlier = set(files_after(path.name.split("-")[0], folder=NOTEBOOKS)) - {w.target for w in writes(path)}
+    seen: set[str] = set()
+    for write in writes(path):
+        assert not write.append or write.target in seen | earlier, f"{path.name} appends to {write.target} first"
+        seen.add(write.target)
+
+
+@pytest.mark.parametrize("number", TO_DO_LESSONS)
+def test_a_lesson_writes_only_its_own_stage(number):
+    """Lesson 08 writes no database or accounts; lesson 09 no accounts: each stage is what it teaches."""
+    later = {"08": ("database", "models", "tasks", "accounts", "passwords", "cookie_secret", "/tasks"),
+             "09": ("accounts", "passwords", "cookie_secret", "login", "RegisterView")}.get(number, ())
+    stage = {target: text for target, text in files_after(number, folder=NOTEBOOKS).items()
+             if target.startswith("todo/")}
+    for target, text in stage.items():
+        for word in later:
+            assert word not in target, f"lesson {number}'s stage has {target}"
+            code = re.sub(r'""".*?"""|#.*', "", text, flags=re.S)  # a docstring may say what comes later
+            assert word not in code, f"{target} after lesson {number} mentions {word!r} outside comments"
+
+
+@pytest.mark.parametrize("path", lesson_notebooks(NOTEBOOKS), ids=lambda path: path.name[:3])
+def test_no_code_cell_is_a_wall_of_code(path):
+    """A learner reads every cell: none over 15 lines, and a long module is written a piece at a time."""
+    long = {cell.get("id"): len(cell.source.splitlines()) for cell in nbformat.read(path, as_version=4).cells
+            if cell.cell_type == "code" and len(cell.source.splitlines()) > 15}
+    assert long == {}, f"{path.name}: code cells over 15 lines (cell id: lines)"
+
+
+@pytest.mark.parametrize("number", TO_DO_LESSONS)
+def test_each_to_do_lesson_writes_part_of_the_app(number):
+    assert any(write.target.startswith("todo/") for write in writes(lesson(number)))

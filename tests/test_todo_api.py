@@ -72,6 +72,7 @@ def error_of(response: httpx.Response) -> dict:
 
 ROUTES = {
     "/": ["GET"],
+    "/health": ["GET"],
     "/api/v1/accounts": ["POST"],
     "/api/v1/accounts/login": ["POST"],
     "/api/v1/accounts/logout": ["POST"],
@@ -106,7 +107,7 @@ def test_wrong_methods_are_405_with_allow(database_url: str) -> None:
                 assert response.headers["Allow"] == ", ".join(allowed), (method, path)
                 assert method in error_of(response)["message"]
                 tried += 1
-        assert tried == 30
+        assert tried == 35
         assert await todo.counts() == (1, 1)
         assert await ada.tasks() == [task]  # a 405 PUT/POST changed nothing
 

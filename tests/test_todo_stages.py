@@ -1,0 +1,161 @@
+"""The to-do app after each of lessons 08, 09 and 10, built from those lessons' cells alone.
+
+For each stage, an empty folder gets the ``%%writefile`` cells of the lessons up to it, run by
+IPython itself (the real magic, ``-a`` included). Then ``python -m todo`` starts there, as a
+learner would start it in a terminal, and the test calls the routes that stage teaches, and
+checks that the routes of later lessons are not there yet. Run with ``-s`` to see each stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+import labsupport
+from labsupport.lesson_files import files_after, lesson_notebooks, writes
+from labsupport.paths import ROOT_VARIABLE
+
+from .conftest import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+ROUTES = {
+    "08": ["/", "/health"],
+    "09": ["/", "/health", "/api/v1/accounts/<username>/tasks", "/api/v1/accounts/<username>/tasks/<task_id>"],
+    "10": ["/", "/health", "/api/v1/accounts", "/api/v1/accounts/login", "/api/v1/accounts/logout",
+           "/api/v1/accounts/<username>", "/api/v1/accounts/<username>/tasks",
+           "/api/v1/accounts/<username>/tasks/<task_id>"],
+}
+OPTIONS = {"08": {"hosts"}, "09": {"hosts", "database_url"}, "10": {"hosts", "database_url", "cookie_secret"}}
+RUN_CELLS = """
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+for source in json.load(sys.stdin):
+    shell.run_cell(source).raise_error()
+"""
+
+
+def build(stage: str, folder: Path) -> Path:
+    """Run the %%writefile cells of the lessons up to ``stage`` in ``folder``, with IPython; return it."""
+    sources = []
+    for path in lesson_notebooks(NOTEBOOKS):
+        cells = json.loads(path.read_text())["cells"]
+        sources += ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"
+                    and "".join(cell["source"]).startswith("%%writefile") and " todo/" in "".join(cell["source"])
+                    .partition("\n")[0]]
+        if path.name.startswith(f"{stage}-"):
+            break
+    (folder / "todo").mkdir()
+    subprocess.run([sys.executable, "-c", RUN_CELLS], input=json.dumps(sources), text=True, cwd=folder,
+                   check=True, timeout=60, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="module", params=sorted(ROUTES))
+def stage(request, tmp_path_factory) -> tuple[str, Path]:
+    return request.param, build(request.param, tmp_path_factory.mktemp(f"stage-{request.param}"))
+
+
+def test_ipython_writes_what_the_lessons_say(stage):
+    number, folder = stage
+    expected = {target: text for target, text in files_after(number, folder=NOTEBOOKS).items()
+                if target.startswith("todo/")}
+    written = {f"todo/{p.name}": p.read_text() for p in (folder / "todo").glob("*.py")}
+    assert written == expected
+
+
+def test_the_options_are_the_stages_own(stage):
+    number, folder = stage
+    result = subprocess.run([sys.executable, "-m", "todo", "--help"], cwd=folder, capture_output=True, text=True,
+                            timeout=60)
+    listed = set(result.stdout.split("app options:")[1].split("server options:")[0].split())
+    assert {word.removeprefix("--").replace("-", "_") for word in listed if word.startswith("--")} == OPTIONS[number]
+
+
+def test_the_stage_starts_and_answers_what_it_teaches(stage, tmp_path):
+    number, folder = stage
+    server = labsupport.serve_todo(database=tmp_path / "stage.db", folder=folder, name=f"stage-{number}")
+    try:
+        with httpx.Client(base_url=server.url, timeout=20) as client:
+            routes = client.get("/").json()["routes"]
+            assert list(routes) == ROUTES[number]
+            assert client.get("/health").json() == {"status": "ok"}
+            assert client.post("/", content=b"{oops", headers={"Content-Type": "application/json"}).status_code == 400
+            assert client.post("/", json={}).status_code == 405
+            assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+            seen = [f"lesson {number}: {len(routes)} routes, /health ok, bad JSON 400, POST / 405, foreign host 400"]
+            seen += {"08": stage_08, "09": stage_09, "10": stage_10}[number](client)
+        print("\n  ".join(seen))
+        assert "Traceback" not in server.logs(), server.logs()
+    finally:
+        server.stop()
+
+
+def stage_08(client: httpx.Client) -> list[str]:
+    for path in ("/api/v1/accounts/ada/tasks", "/api/v1/accounts"):
+        response = client.post(path, json={"name": "milk"})
+        assert response.status_code == 404 and response.json()["error"]["status"] == 404
+    return ["tasks and accounts routes: 404 (not there yet)"]
+
+
+def stage_09(client: httpx.Client) -> list[str]:
+    tasks = "/api/v1/accounts/ada/tasks"
+    assert client.get("/api/v1/accounts/nobody/tasks").status_code == 404  # a GET creates nothing
+    created = client.post(tasks, json={"name": "milk"})
+    assert created.status_code == 201, created.text
+    assert client.put(created.headers["Location"], json={"completed": True}).json()["completed"] is True
+    assert [task["name"] for task in client.get(tasks).json()["tasks"]] == ["milk"]
+    assert client.post(tasks, json={"name": 42}).status_code == 400
+    assert client.delete(created.headers["Location"]).status_code == 204
+    assert client.post("/api/v1/accounts", json={"username": "ada"}).status_code == 404
+    assert client.post("/api/v1/accounts/login", json={"username": "ada"}).status_code == 404
+    return ["a first POST creates ada and her task (201); PUT, GET, DELETE work; unknown name 404",
+            "no logins yet: anyone reads ada's tasks; accounts and login routes 404"]
+
+
+def stage_10(client: httpx.Client) -> list[str]:
+    ada = {"username": "ada", "email": "ada@example.org", "password": "analytical engine"}
+    assert client.post("/api/v1/accounts", json=ada).status_code == 201
+    assert client.post("/api/v1/accounts/ada/tasks", json={"name": "milk"}).status_code == 401
+    login = client.post("/api/v1/accounts/login", json={"username": "ada", "password": ada["password"]})
+    assert login.status_code == 200, login.text
+    assert client.post("/api/v1/accounts/ada/tasks", json={"name": "milk"}).status_code == 201
+    assert client.get("/api/v1/accounts/bob/tasks").status_code == 403
+    client.cookies.clear()
+    assert client.get("/api/v1/accounts/ada/tasks").status_code == 401
+    return ["register 201, login 200; a task with the cookie 201, without it 401, another account's 403"]
+
+
+def test_every_to_do_lesson_is_a_stage():
+    lessons = [path.name[:2] for path in lesson_notebooks(NOTEBOOKS)
+               if any(write.target.startswith("todo/") for write in writes(path))]
+    assert lessons == sorted(ROUTES)
+
+
+@pytest.mark.parametrize("number", ["08", "09"])
+def test_the_lessons_exercises_pass_on_their_own_stage(number, tmp_path):
+    """A learner does exercise 08 right after lesson 08: its solutions pass on the stage-08 app alone."""
+    course = tmp_path / "course"
+    build(number, (course / "notebooks").mkdir(parents=True) or course / "notebooks")
+    (solution,) = (ROOT / "exercises" / "solutions").glob(f"{number}-*.ipynb")
+    (course / "exercises" / "solutions").mkdir(parents=True)
+    shutil.copy(solution, course / "exercises" / "solutions" / solution.name)
+    result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                             "--stdout", "--ExecutePreprocessor.timeout=120", solution.name],
+                            cwd=course / "exercises" / "solutions", capture_output=True, text=True, timeout=600,
+                            env={**os.environ, ROOT_VARIABLE: str(course)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    outputs = [output for cell in json.loads(result.stdout)["cells"] if cell["cell_type"] == "code"
+               for output in cell["outputs"]]
+    assert [o for o in outputs if o["output_type"] == "error"] == []
+    passed = [line for o in outputs for line in "".join(o.get("text", "")).splitlines() if "passed" in line]
+    checks = sum("labsupport.check(" in "".join(cell["source"]) for cell in json.loads(solution.read_text())["cells"])
+    assert len(passed) == checks > 0, passed
+    print(f"\n  exercise {number} on the lesson-{number} app alone: {len(passed)} checks passed")
