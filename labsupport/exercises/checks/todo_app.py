@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import importlib.util
 import inspect
+import sys
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -37,23 +37,26 @@ JSON = "application/json; charset=UTF-8"
 def todo_app(*modules: str):
     """The ``todo`` package the lessons wrote, with ``modules`` (``"tasks"``: ``todo.tasks``) imported.
 
-    A learner's folder holds the app as far as they have come: after lesson 08 there is no
-    ``todo.tasks``, and a check of lesson 09 says which lesson's cells to run first.
+    A learner's folder holds the app as far as they have come: after lesson 08, ``todo.app`` does
+    not import ``todo.tasks`` (a file lesson 09 writes may be in the folder, from the course's
+    finished app, but it is not part of the app yet), and a check of lesson 09 says which
+    lesson's cells to run first.
     """
     todo = import_todo()
     importlib.import_module("todo.app")
     for name in modules:
-        if importlib.util.find_spec(f"todo.{name}") is None:
+        if f"todo.{name}" not in sys.modules:  # the app as the lessons left it does not use it
             lesson = LESSON_OF.get(name, "09 or 10")
-            raise CheckFailed(f"notebooks/todo/{name}.py does not exist yet: this exercise builds on lesson "
-                              f"{lesson}. Run that lesson's %%writefile cells first, then this cell again.")
-        importlib.import_module(f"todo.{name}")
+            raise CheckFailed(f"the app in notebooks/todo does not use todo/{name}.py yet: this exercise builds on "
+                              f"lesson {lesson}. Run that lesson's %%writefile cells first, then this cell again.")
     return todo
 
 
 def has_logins() -> bool:
     """True once lesson 10 has added accounts: before, anyone may use any account's tasks."""
-    return importlib.util.find_spec("todo.accounts") is not None
+    import todo.auth
+
+    return todo.auth.AccountView.get_current_user is not tornado.web.RequestHandler.get_current_user
 
 
 LESSON_OF = {"tasks": "09", "models": "09", "auth": "09", "accounts": "10", "passwords": "10"}
