@@ -24,7 +24,7 @@ def parse_options(argv: list[str]) -> None:
 
 
 def first_line(exc: Exception) -> str:
-    """The first line of an error (SQLAlchemy adds a second one with a link)."""
+    """The first line of an error: the reason, without the details some libraries add below it."""
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
