@@ -25,8 +25,7 @@ from ..conftest import ROOT, run
 
 WRONG = Path(__file__).parent / "wrong_answers"
 SOLUTIONS = ROOT / "exercises" / "solutions"
-WRONG_HINTS = {"gather-with-budget": "asyncio.gather", "deadline": "left slow() running",
-               "unblock-the-kettle": "held the event loop", "greet-handler": "without a message",
+WRONG_HINTS = {"greet-handler": "without a message",
                "json-body": "UnicodeDecodeError", "json-errors": "set the Allow header", "default-headers": "clear_header('Server')",
                "fetch-many": "Hint: start them all", "handle-errors": "Hint:", "limit-concurrency": "expected at most",
                "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
@@ -88,7 +87,7 @@ NOT_LISTED_YET = {
     "greet-handler", "handle-errors", "json-body", "json-errors", "limit-concurrency", "measure-the-slowdown",
     "non-blocking-wait", "offload-cpu", "rate-limit", "request-id", "settings-order", "shout-server", "size-limit",
     "sum-server", "task-count", "test-ownership", "trailing-slash", "unblock-the-upstream", "waiter-cleanup",
-    "warm-up", "worker-pool", "gather-with-budget", "deadline", "unblock-the-kettle",
+    "warm-up", "worker-pool",
 }
 
 
