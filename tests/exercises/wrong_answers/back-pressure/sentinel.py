@@ -1,9 +1,9 @@
-# Wrong: an unbounded queue, so put never waits and the producer reads all 20 items at once.
+# Wrong: never puts the None, so consume() waits for another item for ever and pipeline with it.
+# Expect: put None after the last item
 async def pipeline(source, handle, *, maxsize):
-    queue, results = tornado.queues.Queue(), []
+    queue, results = tornado.queues.Queue(maxsize=maxsize), []
     consumer = asyncio.create_task(consume(queue, handle, results))
     async for item in source:
         await queue.put(item)
-    await queue.put(None)
     await consumer
     return results

@@ -1,5 +1,6 @@
 # Wrong: a Condition instead of an Event: notify_all() wakes the gets already waiting, but nothing
 # stays set, so a get() that comes after the load waits for a notify that never comes.
+# Expect: which stays set
 class Cache:
     def __init__(self, store):
         self.store, self.data = store, {}
