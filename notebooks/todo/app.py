@@ -1,21 +1,28 @@
-"""make_app: the routes of the to-do API and the settings every view reads."""
+"""make_app: the routes of the to-do API and its pages, and the settings every view reads."""
 
 import asyncio
 import secrets
+from pathlib import Path
 
 import tornado.web
 from tornado.routing import HostMatches
 
+from . import i18n
 from .accounts import LoginView, LogoutView, ProfileView, RegisterView
 from .base import NotFoundView
 from .database import Database
 from .info import HealthView, InfoView
 from .tasks import TaskListView, TaskView
+from .web import (CompleteView, LanguageView, PageView, StaticView, TaskModule, WebLoginView,
+                  WebLogoutView)
+
+HERE = Path(__file__).parent
 
 # This machine's own names. Tornado adds only a "$", so the group matters: without it,
 # "localhost.evil.example" would match. A wider pattern opens the door to DNS rebinding.
 LOCAL_HOSTS = r"(localhost|127\.0\.0\.1|\[::1\])"
 USER = r"(?P<username>[A-Za-z0-9_.-]{1,40})"
+
 ROUTES = [
     (r"/", InfoView),
     (r"/health", HealthView),
@@ -25,6 +32,15 @@ ROUTES = [
     (rf"/api/v1/accounts/{USER}", ProfileView),
     (rf"/api/v1/accounts/{USER}/tasks", TaskListView),
     (rf"/api/v1/accounts/{USER}/tasks/(?P<task_id>[0-9]{{1,18}})", TaskView),
+]
+
+PAGES = [  # for browsers: HTML pages, their forms, and the files they use
+    (r"/web/", PageView),
+    (r"/web/login", WebLoginView),
+    (r"/web/logout", WebLogoutView),
+    (r"/web/language", LanguageView),
+    (r"/web/tasks/(?P<task_id>[0-9]{1,18})", CompleteView),
+    (r"/static/(?P<path>.*)", StaticView, {"path": HERE / "static"}),
 ]
 
 
@@ -47,16 +63,28 @@ class TodoApp(tornado.web.Application):
 
 
 def make_app(*, database_url: str = "sqlite+aiosqlite:///todo.db", cookie_secret: str = "",
-             hosts: str = LOCAL_HOSTS, max_body_bytes: int = 64 * 1024, **settings) -> TodoApp:
-    """The to-do app on ``database_url``; ``await app.open()`` before serving, ``await app.close()`` after."""
+             hosts: str = LOCAL_HOSTS, max_body_bytes: int = 64 * 1024, translations: str = "gettext",
+             **settings) -> TodoApp:
+    """The to-do app on ``database_url``; ``await app.open()`` before serving, ``await app.close()`` after.
+
+    ``translations``: "gettext" (the catalogs in locale/, compiled here) or "csv" (locale/csv/).
+    """
+    i18n.load(translations)  # a broken translation file stops the start here, naming its line
+
     app = TodoApp(
-        [(HostMatches(hosts), ROUTES)],  # requests for any other host name find no route
+        [(HostMatches(hosts), ROUTES + PAGES)],  # other host names find no route
         default_handler_class=NotFoundView,  # unknown paths and hosts get a JSON error too
         hosts=hosts,
         cookie_secret=cookie_secret or secrets.token_hex(32),  # random: logins end at a restart
         max_body_bytes=max_body_bytes,
         cross_origin_protection=True,  # a write from a page of another origin gets 403 (lesson 10)
+        template_path=HERE / "templates",
+        ui_modules={"Task": TaskModule},
         **settings,
     )
+
+    # Set after the app is made: given to TodoApp(), Tornado would add its own /static/ route in
+    # front of the host check. static_url() reads this setting; StaticView serves the files.
+    app.settings["static_path"] = HERE / "static"
     app.database = Database(database_url)
     return app

@@ -14,3 +14,5 @@ define("database_url", default="sqlite+aiosqlite:///todo.db", help="SQLAlchemy U
        group="app")
 define("cookie_secret", default="", help="secret that signs login cookies (random when empty)",
        group="app")
+define("translations", default="gettext", help="where the pages' translations come from: gettext or csv",
+       group="app")
