@@ -32,7 +32,10 @@ ROUTES = {
            "/api/v1/accounts/<username>", "/api/v1/accounts/<username>/tasks",
            "/api/v1/accounts/<username>/tasks/<task_id>"],
 }
-OPTIONS = {"08": {"hosts"}, "09": {"hosts", "database_url"}, "10": {"hosts", "database_url", "cookie_secret"}}
+ROUTES["11"] = ROUTES["10"] + ["/web/", "/web/login", "/web/logout", "/web/language", "/web/tasks/<task_id>",
+                               "/static/<path>"]
+OPTIONS = {"08": {"hosts"}, "09": {"hosts", "database_url"}, "10": {"hosts", "database_url", "cookie_secret"},
+           "11": {"hosts", "database_url", "cookie_secret", "translations"}}
 RUN_CELLS = """
 import json, sys
 from IPython.core.interactiveshell import InteractiveShell
@@ -59,6 +62,8 @@ def build(stage: str, folder: Path, *, over: Path | None = None) -> Path:
         shutil.copytree(over, folder / "todo", ignore=shutil.ignore_patterns("__pycache__"))
     else:
         (folder / "todo").mkdir()
+    for source in sources:  # lesson 11 makes its folders (templates/, locale/...) before writing in them
+        (folder / source.partition("\n")[0].split()[-1]).parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-c", RUN_CELLS], input=json.dumps(sources), text=True, cwd=folder,
                    check=True, timeout=60, capture_output=True)
     return folder
@@ -73,7 +78,8 @@ def test_ipython_writes_what_the_lessons_say(stage):
     number, folder = stage
     expected = {target: text for target, text in files_after(number, folder=NOTEBOOKS).items()
                 if target.startswith("todo/")}
-    written = {f"todo/{p.name}": p.read_text() for p in (folder / "todo").glob("*.py")}
+    written = {f"todo/{p.relative_to(folder / 'todo').as_posix()}": p.read_text() for p in (folder / "todo").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".mo", ".tmp")}
     assert written == expected
 
 
@@ -97,7 +103,7 @@ def test_the_stage_starts_and_answers_what_it_teaches(stage, tmp_path):
             assert client.post("/", json={}).status_code == 405
             assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
             seen = [f"lesson {number}: {len(routes)} routes, /health ok, bad JSON 400, POST / 405, foreign host 400"]
-            seen += {"08": stage_08, "09": stage_09, "10": stage_10}[number](client)
+            seen += {"08": stage_08, "09": stage_09, "10": stage_10, "11": stage_11}[number](client)
         print("\n  ".join(seen))
         assert "Traceback" not in server.logs(), server.logs()
     finally:
@@ -137,6 +143,27 @@ def stage_10(client: httpx.Client) -> list[str]:
     client.cookies.clear()
     assert client.get("/api/v1/accounts/ada/tasks").status_code == 401
     return ["register 201, login 200; a task with the cookie 201, without it 401, another account's 403"]
+
+
+def stage_11(client: httpx.Client) -> list[str]:
+    import re
+    seen = stage_10(client)
+    token = lambda page: re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+    page = client.get("/web/")
+    assert client.post("/web/login", data={"_xsrf": token(page), "username": "ada",
+                                           "password": "analytical engine"}).status_code == 303
+    page = client.get("/web/")
+    assert client.post("/web/", data={"_xsrf": token(page), "name": "Kekse", "due_date": "2026-12-24"}).status_code == 303
+    assert client.post("/web/", data={"_xsrf": token(page), "name": "", "due_date": "x"}).status_code == 400
+    assert client.post("/web/", data={"name": "no token"}).status_code == 403
+    for language, lang, date in [("en-US", "en-US", "December 24, 2026"), ("de", "de", "24. Dezember 2026"),
+                                 ("pl", "pl", "24 grudnia 2026"), ("ja", "ja", "2026年12月24日"),
+                                 ("fr-CH, de;q=0.9, en;q=0.8", "de", "24. Dezember 2026"),
+                                 ("xx-YY", "en-US", "December 24, 2026"), ("!!;q=zz,,", "en-US", "December 24, 2026")]:
+        page = client.get("/web/", headers={"Accept-Language": language})
+        assert page.status_code == 200 and f'<html lang="{lang}">' in page.text and date in page.text, language
+        assert 'id="task-count"' in page.text
+    return seen + ["pages: login and a task by form 303, bad form 400, no token 403; en, de, pl, ja and fallbacks"]
 
 
 def test_every_to_do_lesson_is_a_stage():
