@@ -60,7 +60,7 @@ async def greet_handler(answer) -> str:
                 raise CheckFailed(f"{request_line(response)} answered 400, but caused by {what}. Hint: raise "
                                   "ApiError(400, ...) with a message that says what is wrong with `times`; "
                                   "HTTPError(400) tells the client nothing.")
-            if "times" not in message:
+            if "times" not in message.lower():
                 raise CheckFailed(f"{request_line(response)} answered 400 with the message {message!r}, which does "
                                   "not say what is wrong. Hint: name the parameter and what it must be, like "
                                   "\"'times' must be a whole number from 1 to 10\".")
