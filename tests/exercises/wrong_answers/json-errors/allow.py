@@ -1,4 +1,5 @@
 # Wrong: the lesson's write_error, word for word: right messages, but a 405 says nothing about which methods work.
+# Expect: set the Allow header
 class ApiHandler(tornado.web.RequestHandler):
     def write_error(self, status_code, **kwargs):
         error = kwargs.get("exc_info", (None, None, None))[1]

@@ -1,4 +1,5 @@
 # Wrong: catches only json.JSONDecodeError, so bytes that are not UTF-8 (UnicodeDecodeError) crash it with a 500.
+# Expect: UnicodeDecodeError
 class LengthHandler(tornado.web.RequestHandler):
     def post(self):
         try:

@@ -1,4 +1,5 @@
 # Wrong: the right statuses, but HTTPError(400) carries no message, so the client never learns what is wrong.
+# Expect: without a message
 class GreetHandler(tornado.web.RequestHandler):
     def get(self, name):
         try:
