@@ -227,3 +227,11 @@ def test_a_requirement_the_task_does_not_list_is_a_mistake_in_the_check(stubborn
             run(labsupport.check("misnamed"))
     finally:
         TASKS.pop("misnamed")
+
+
+def test_a_timeout_error_the_answer_raises_is_reported_as_its_own(stubborn_task):
+    async def gives_up():
+        raise TimeoutError("the upstream did not answer")
+
+    with pytest.raises(CheckFailed, match=r"your code raised TimeoutError: the upstream did not answer"):
+        run(labsupport.check(stubborn_task, gives_up))
