@@ -28,8 +28,6 @@ SOLUTIONS = ROOT / "exercises" / "solutions"
 WRONG_HINTS = {"greet-handler": "without a message",
                "json-body": "UnicodeDecodeError", "json-errors": "set the Allow header", "default-headers": "clear_header('Server')",
                "fetch-many": "Hint: start them all", "handle-errors": "Hint:", "limit-concurrency": "expected at most",
-               "non-blocking-wait": "blocked the event loop", "unblock-the-upstream": "blocked the event loop",
-               "offload-cpu": "cannot pickle", "measure-the-slowdown": "were in flight at once",
                "shout-server": "Catch StreamClosedError", "ask-with-timeout": "asyncio.wait_for",
                "sum-server": "catch ValueError, answer a line",
                "size-limit": "instead of closing the socket with 1009", "rate-limit": "forget messages older than",
@@ -82,9 +80,9 @@ def answer(task: str, source: str | None = None):
 # wrong_answers/<task>.py, with its hint in WRONG_HINTS. This set may only shrink.
 NOT_LISTED_YET = {
     "ask-with-timeout", "completed-filter", "default-headers", "due-date-check", "fetch-many",
-    "greet-handler", "handle-errors", "json-body", "json-errors", "limit-concurrency", "measure-the-slowdown",
-    "non-blocking-wait", "offload-cpu", "rate-limit", "request-id", "settings-order", "shout-server", "size-limit",
-    "sum-server", "task-count", "test-ownership", "trailing-slash", "unblock-the-upstream", "waiter-cleanup",
+    "greet-handler", "handle-errors", "json-body", "json-errors", "limit-concurrency",
+    "rate-limit", "request-id", "settings-order", "shout-server", "size-limit",
+    "sum-server", "task-count", "test-ownership", "trailing-slash", "waiter-cleanup",
 }
 
 
