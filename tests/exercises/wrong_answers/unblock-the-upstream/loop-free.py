@@ -1,4 +1,5 @@
 # Wrong: urllib's blocking call freezes the loop while the upstream answers.
+# Expect: blocked the event loop
 class ProxyHandler(tornado.web.RequestHandler):
     def initialize(self, upstream):
         self.upstream = upstream

@@ -1,4 +1,5 @@
 # Wrong: a line that is not all integers raises ValueError and ends the connection.
+# Expect: catch ValueError, answer a line
 class SumServer(TCPServer):
     async def handle_stream(self, stream, address):
         try:

@@ -1,4 +1,5 @@
 # Wrong: a lambda keeps the loop free on a thread pool, but a process pool cannot pickle it to send it to a worker.
+# Expect: cannot pickle
 class HashHandler(tornado.web.RequestHandler):
     def initialize(self, pool, salt):
         self.pool = pool
