@@ -27,7 +27,7 @@ from .plots.timeline import Span, plot_timeline, timed
 from .servers.processes import ServerProcess, serve_process
 from .servers.registry import running, stop, stop_all
 from .servers.serving import Server, serve
-from .servers.todo import import_todo, serve_todo, sqlite_url
+from .servers.todo import forget_todo, import_todo, serve_todo, sqlite_url
 
 __all__ = [
     "CheckFailed",
@@ -53,6 +53,7 @@ __all__ = [
     "check",
     "counts_over_time",
     "doctor",
+    "forget_todo",
     "grade",
     "import_todo",
     "load",

@@ -90,7 +90,7 @@ async def check(name: str, *answers: object) -> None:
         detail = await _run_in_checker_thread(run, spec.budget)
     except CheckFailed as failed:
         raise CheckFailed(f"✘ {name}: {failed}") from None
-    except TimeoutError:
+    except _OutOfTime:
         testing = f" while checking that {spec.requirements[progress.now]}" if progress.now else ""
         raise CheckFailed(
             f"✘ {name}: no result within {spec.budget:g} s{testing}. Your code blocks or never finishes "
@@ -127,14 +127,20 @@ async def _run_in_checker_thread(make: Callable[[], Awaitable[str]], budget: flo
             _close(loop)
 
     threading.Thread(target=main, name="labsupport-check", daemon=True).start()
+    waiting = asyncio.wrap_future(outcome)
+    done, _ = await asyncio.wait({waiting}, timeout=budget)
+    if done:
+        return waiting.result()  # a TimeoutError the learner's code raised is theirs, not ours
+    waiting.cancel()
     try:
-        return await asyncio.wait_for(asyncio.wrap_future(outcome), budget)
-    except TimeoutError:
-        try:
-            loop.call_soon_threadsafe(_give_up, loop)
-        except RuntimeError:  # the loop closed just now: nothing is left to stop
-            pass
-        raise
+        loop.call_soon_threadsafe(_give_up, loop)
+    except RuntimeError:  # the loop closed just now: nothing is left to stop
+        pass
+    raise _OutOfTime()
+
+
+class _OutOfTime(Exception):
+    """The check's budget ran out before the learner's code finished."""
 
 
 def _give_up(loop: asyncio.AbstractEventLoop) -> None:

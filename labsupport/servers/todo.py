@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -25,10 +26,12 @@ from ..paths import ROOT_VARIABLE, course_path
 from .links import proxy_prefix
 from .processes import ServerProcess, serve_process
 
-__all__ = ["TODO_FOLDER", "import_todo", "serve_todo", "sqlite_url"]
+__all__ = ["TODO_FOLDER", "forget_todo", "import_todo", "serve_todo", "sqlite_url"]
 
 TODO_FOLDER = course_path("notebooks")
-TEST_SECRET = "tornado-lab-not-a-secret"  # fixed, so a login survives a restart in lessons and tests
+# One random secret per kernel (or test run): a login survives a restart of the app in the same
+# kernel, and nobody who has read the course can sign a cookie for a learner's app.
+KERNEL_SECRET = secrets.token_hex(32)
 
 
 def sqlite_url(path: str | os.PathLike) -> str:
@@ -70,7 +73,7 @@ def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: 
         command.append("--hosts=.*")
     return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout,
                          env={"DATABASE_URL": database_url,
-                              "COOKIE_SECRET": os.environ.get("COOKIE_SECRET", TEST_SECRET)})
+                              "COOKIE_SECRET": os.environ.get("COOKIE_SECRET", KERNEL_SECRET)})
 
 
 def import_todo(*, folder: str | os.PathLike | None = None) -> ModuleType:
@@ -102,3 +105,18 @@ def import_todo(*, folder: str | os.PathLike | None = None) -> ModuleType:
         del sys.modules["todo"]
         raise
     return module
+
+
+def forget_todo() -> list[str]:
+    """Drop the ``todo`` modules this kernel has imported; return their names.
+
+    Python imports a module once and keeps it in ``sys.modules``: after cells rewrite the app's
+    files, the next ``import todo.app`` would still find the old code. Example, in a lesson::
+
+        labsupport.forget_todo()
+        from todo.app import make_app     # reads the files as the cells above left them
+    """
+    names = sorted(name for name in sys.modules if name == "todo" or name.startswith("todo."))
+    for name in names:
+        del sys.modules[name]
+    return names

@@ -1,7 +1,8 @@
-"""Lesson 04's checks catch more than their one planted wrong answer each: every requirement a prompt states.
+"""Lesson 04's checks catch more than one wrong answer per requirement, and know the right hashes.
 
-test_checks.py proves each task three ways with wrong_answers/<task>.py; these are the other ways
-an answer to offload-cpu or measure-the-slowdown can be wrong, each with the hint it must get.
+test_checks.py proves each task with wrong_answers/<task>/, one wrong answer per requirement the
+check lists; these are the other ways an answer to offload-cpu or measure-the-slowdown can be
+wrong, each with the hint it must get.
 """
 
 from __future__ import annotations
@@ -31,43 +32,22 @@ COST = "salt=self.salt, n=2**14, r=8, p=16"
 WORK = f"functools.partial(hashlib.scrypt, self.request.body, {COST})"
 
 
-SLOWDOWN = '''
-async def slowdown(url):
-    blocking = await labsupport.load(url + "blocking", requests={requests}, concurrency=5, progress=False)
-    non_blocking = await labsupport.load(url + "async", requests={requests}, concurrency=5, progress=False)
-    return {ratio}
-'''
-
-
 def test_the_check_knows_the_right_hashes():
     for password, digest in CHECK_HASHES.items():
         assert hashlib.scrypt(password, salt=CHECK_SALT, **SCRYPT_COST).hex() == digest
 
 
 @pytest.mark.parametrize("call, hint", [
-    (f"hashlib.scrypt(self.request.body, {COST})", "ran on the event loop"),             # async def, but no pool
-    (f"await asyncio.to_thread({WORK})", "self.pool ran 0 of the 2"),                   # off the loop, not on the pool
     (f"await asyncio.get_running_loop().run_in_executor(None, {WORK})", "self.pool ran 0 of the 2"),
-    (f"await asyncio.get_running_loop().run_in_executor(self.pool, hashlib.scrypt, self.request.body, {COST})",
-     "bind scrypt's keyword arguments first with functools.partial"),                 # run_in_executor(fn, **kwargs)
     (f"await asyncio.get_running_loop().run_in_executor(self.pool, {WORK}())",
      "not the value it returns"),                                                     # called first, a bytes handed over
-    (f"await asyncio.get_running_loop().run_in_executor(self.pool, {WORK.replace('p=16', 'p=1')})",
-     "salt=self.salt, n=2\\*\\*14, r=8, p=16"),                                      # another cost: another hash
-    ("await asyncio.get_running_loop().run_in_executor(self.pool, functools.partial(hashlib.scrypt, b'hunter2', "
-     f"{COST}))", "digest is scrypt of the request body"),                              # ignores the body
-], ids=["inline", "to_thread", "default-executor", "keywords", "called-first", "other-cost", "ignores-body"])
+], ids=["default-executor", "called-first"])
 def test_offload_cpu_says_what_is_missing(call, hint):
     with pytest.raises(CheckFailed, match=hint):
         run(labsupport.check("offload-cpu", answer("offload-cpu", HASH_HANDLER.format(call=call))))
 
 
-@pytest.mark.parametrize("source, hint", [
-    (SLOWDOWN.format(requests=5, ratio="non_blocking.wall / blocking.wall"), "Hint: divide the blocking"),
-    ("async def slowdown(url):\n    return 5\n", "sent 0 requests"),  # the theory's number, not a measurement
-    (SLOWDOWN.format(requests=10, ratio="blocking.wall / non_blocking.wall"), "expected 5 to each"),
-    (SLOWDOWN.format(requests=5, ratio="'about 5'"), "return a number"),
-], ids=["upside-down", "guessed", "ten-each", "a-string"])
-def test_measure_the_slowdown_says_what_is_wrong(source, hint):
-    with pytest.raises(CheckFailed, match=hint):
+def test_measure_the_slowdown_wants_a_measurement_not_the_theory():
+    source = "async def slowdown(url):\n    return 5\n"  # the theory's number, not a measurement
+    with pytest.raises(CheckFailed, match="sent 0 requests"):
         run(labsupport.check("measure-the-slowdown", answer("measure-the-slowdown", source)))

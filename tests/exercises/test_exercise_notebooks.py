@@ -15,6 +15,16 @@ SOLUTIONS = EXERCISES / "solutions"
 WRONG = ROOT / "tests" / "exercises" / "wrong_answers"
 
 
+def wrong_answer(task: str) -> str:
+    """The task's wrong answer: ``wrong_answers/<task>.py``, or the first of ``wrong_answers/<task>/``."""
+    single = WRONG / f"{task}.py"
+    return single.read_text() if single.exists() else sorted((WRONG / task).glob("*.py"))[0].read_text()
+
+
+def tasks_with_wrong_answers() -> set[str]:
+    return {p.stem for p in WRONG.glob("*.py")} | {p.name for p in WRONG.iterdir() if any(p.glob("*.py"))}
+
+
 def with_wrong_answer(task: str, folder) -> str:
     """Copy the solution holding ``task`` with the answer cell before its check replaced by the wrong answer."""
     for path in sorted(SOLUTIONS.glob("*.ipynb")):
@@ -22,7 +32,7 @@ def with_wrong_answer(task: str, folder) -> str:
         for index, cell in enumerate(notebook.cells):
             if cell.metadata.get("labsupport", {}).get("task") == task:
                 answer = next(c for c in reversed(notebook.cells[:index]) if "solution" in c.metadata.get("tags", []))
-                answer.source = (WRONG / f"{task}.py").read_text()
+                answer.source = wrong_answer(task)
                 target = folder / f"wrong-{task}.ipynb"
                 nbformat.write(notebook, target)
                 return target.name
@@ -46,7 +56,7 @@ def first_task_of_each_exercise() -> list[str]:
 
 @pytest.mark.timeout(900)  # about 30 notebooks through nbval, two at a time
 def test_grading_solutions_stubs_and_wrong_answers(tmp_path):
-    every_task = sorted(p.stem for p in WRONG.glob("*.py"))
+    every_task = sorted(tasks_with_wrong_answers())
     tasks = first_task_of_each_exercise()
     wrong = {with_wrong_answer(task, tmp_path): task for task in tasks}
     board = grade([SOLUTIONS, *sorted(EXERCISES.glob("*.ipynb")), tmp_path], cell_timeout=30, jobs=2)

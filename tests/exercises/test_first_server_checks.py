@@ -1,7 +1,7 @@
-"""More wrong answers for lesson 02's checks: each requirement of a task can fail on its own.
+"""More wrong answers for lesson 02's checks, beyond the one per requirement in wrong_answers/<task>/.
 
-tests/exercises/wrong_answers/ holds one wrong answer per task; these are the other mistakes a
-learner is likely to make, each with the words its hint must contain.
+Each is another likely mistake against a requirement whose folder already holds one, with the
+words its hint must contain.
 """
 
 from __future__ import annotations
@@ -14,47 +14,43 @@ from labsupport import CheckFailed
 from ..conftest import run
 from .test_checks import answers
 
-LESSON_GREET = '''
+
+def greet(parse: str = 'int(self.get_query_argument("times", "1"))', test: str = "not 1 <= times <= 10",
+          message: str = "'times' must be a whole number from 1 to 10") -> str:
+    return f'''
 class GreetHandler(tornado.web.RequestHandler):
     def get(self, name):
-        times = int(self.get_query_argument("times", "1"))
-        self.write(" ".join([f"Hello, {name}!"] * times))
+        try:
+            times = {parse}
+        except ValueError:
+            times = 0
+        if {test}:
+            raise ApiError(400, {message!r})
+        self.write(" ".join([f"Hello, {{name}}!"] * times))
 '''
 
-TRUSTING_LENGTH = '''
-class LengthHandler(tornado.web.RequestHandler):
-    def post(self):
-        self.write({"length": len(json.loads(self.request.body)["text"])})
-'''
-
-REASON_ERRORS = '''
-class ApiHandler(tornado.web.RequestHandler):
-    def write_error(self, status_code, **kwargs):
-        self.finish({"error": {"status": status_code, "message": self._reason}})
-'''
-
-ANY_MESSAGE_ERRORS = '''
-class ApiHandler(tornado.web.RequestHandler):
-    def write_error(self, status_code, **kwargs):
-        error = kwargs.get("exc_info", (None, None, None))[1]
-        message = getattr(error, "message", None) or tornado.httputil.responses.get(status_code, "Unknown")
-        self.finish({"error": {"status": status_code, "message": message}})
-'''
-
-TEXT_ERRORS = '''
-class ApiHandler(tornado.web.RequestHandler):
-    def write_error(self, status_code, **kwargs):
-        error = kwargs.get("exc_info", (None, None, None))[1]
-        message = error.message if isinstance(error, ApiError) else tornado.httputil.responses[status_code]
-        self.finish(json.dumps({"error": {"status": status_code, "message": message}}))
-'''
 
 MISTAKES = [
-    ("greet-handler", LESSON_GREET, "try/except ValueError"),  # int("two") crashes: a 500
-    ("json-body", TRUSTING_LENGTH, "expected 400"),  # malformed JSON crashes: a 500
-    ("json-errors", REASON_ERRORS, "kwargs['exc_info']"),  # the status phrase, not the ApiError's message
-    ("json-errors", ANY_MESSAGE_ERRORS, "isinstance(error, ApiError)"),  # leaks an HTTPClientError's text
-    ("json-errors", TEXT_ERRORS, "expected application/json"),  # JSON text sent as text/html
+    ("greet-handler", greet(message="Bad request"), "which does not say what is wrong"),  # a message, but says nothing
+    ("greet-handler", greet(parse='int(float(self.get_query_argument("times", "1")))'), "int(float(...))"),  # 2.5 → 2
+    ("greet-handler", greet(test="not 1 <= times < 10"), "1 and 10 are allowed"),  # 10 refused
+    ("greet-handler", greet(test="not 1 < times <= 10"), "it defaults to 1, and 1 to 10 are allowed"),  # ?times=1 refused
+    ("default-headers", '''
+class JSONHandler(tornado.web.RequestHandler):
+    def set_default_headers(self):
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.clear_header("Server")
+''', "expected 'application/json; charset=UTF-8'"),
+    ("default-headers", '''
+class JSONHandler(tornado.web.RequestHandler):
+    def set_default_headers(self):
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+
+    def prepare(self):
+        self.clear_header("Server")
+''', "GET /gone answered with the header Server"),  # removed from the 200 only
 ]
 
 
@@ -65,4 +61,3 @@ def test_mistake_fails_with_its_hint(task, source, hint):
     message = str(failed.value)
     assert message.startswith(f"✘ {task}: ") and hint in message, message
     assert "Traceback" not in message
-

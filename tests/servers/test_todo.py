@@ -56,3 +56,28 @@ def test_serve_todo_lets_the_hub_name_in_only_behind_a_proxy(tmp_path):
     hub = run(HOST_SCRIPT, str(tmp_path / "hub.db"), JUPYTERHUB_SERVICE_PREFIX="/user/ada/")
     assert hub.returncode == 0, hub.stderr
     assert hub.stdout.split() == ["127.0.0.1", "200", "hub.example.org", "200"]
+
+
+FORGET = """
+import sys, labsupport
+from pathlib import Path
+folder = Path(sys.argv[1])
+(folder / "todo").mkdir()
+(folder / "todo" / "__init__.py").write_text("VERSION = 1\\n")
+(folder / "todo" / "app.py").write_text("ROUTES = ['/']\\n")
+labsupport.import_todo(folder=folder)
+import todo.app
+(folder / "todo" / "app.py").write_text("ROUTES = ['/', '/health']\\n")
+import todo.app as stale
+print(stale.ROUTES)
+print(labsupport.forget_todo())
+labsupport.import_todo(folder=folder)
+import todo.app as fresh
+print(fresh.ROUTES)
+"""
+
+
+def test_forget_todo_lets_the_next_import_read_the_rewritten_files(tmp_path):
+    result = subprocess.run([sys.executable, "-c", FORGET, str(tmp_path)], capture_output=True, text=True,
+                            timeout=60, env={"LABSUPPORT_NO_EXTENSION": "1", "PATH": ""})
+    assert result.stdout.splitlines() == ["['/']", "['todo', 'todo.app']", "['/', '/health']"], result.stderr

@@ -1,3 +1,0 @@
-# Wrong: awaits one request after another, so the waits add up.
-async def fetch_all(client, urls):
-    return [(await client.get(url)).text for url in urls]

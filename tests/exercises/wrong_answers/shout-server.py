@@ -1,6 +1,0 @@
-# Wrong: never catches StreamClosedError, so every hang-up escapes handle_stream as an error.
-class ShoutServer(TCPServer):
-    async def handle_stream(self, stream, address):
-        while True:
-            line = await stream.read_until(b"\n")
-            await stream.write(line.upper())
