@@ -204,21 +204,21 @@ def serve_standalone(app: tornado.web.Application | TCPServer, *, prefix: str = 
     return serve(app, name=f"{prefix}-{next(_numbers)}", standalone=True)
 
 
-def serve_quietly(routes: list[tuple]) -> Server:
+def serve_quietly(routes: list[tuple], **settings) -> Server:
     """Serve ``routes`` with :func:`serve_standalone`, with no access log.
 
     The check reports what matters; log lines written from the checker thread would land in
     the notebook in no reliable order.
     """
-    return serve_standalone(tornado.web.Application(routes, log_function=lambda handler: None))
+    return serve_standalone(tornado.web.Application(routes, log_function=lambda handler: None, **settings))
 
 
 @contextlib.asynccontextmanager
-async def served(routes: list[tuple]) -> AsyncIterator[Site]:
-    """Serve ``routes`` with labsupport.serve on this loop; fail if a handler stalled the loop."""
+async def served(routes: list[tuple], **settings) -> AsyncIterator[Site]:
+    """Serve ``routes`` (an Application with ``settings``) on this loop; fail if a handler stalled the loop."""
     errors: list[BaseException] = []
     routes = [(pattern, watched(handler, errors), *rest) for pattern, handler, *rest in routes]
-    server = serve_quietly(routes)
+    server = serve_quietly(routes, **settings)
     client = httpx.AsyncClient(timeout=3)
     try:
         async with LoopWatch() as watch:
