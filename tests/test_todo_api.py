@@ -79,7 +79,14 @@ ROUTES = {
     "/api/v1/accounts/<username>": ["GET", "PUT", "DELETE"],
     "/api/v1/accounts/<username>/tasks": ["GET", "POST"],
     "/api/v1/accounts/<username>/tasks/<task_id>": ["GET", "PUT", "DELETE"],
+    "/web/": ["GET", "POST"],  # lesson 11's pages: HTML, forms with an _xsrf token
+    "/web/login": ["POST"],
+    "/web/logout": ["POST"],
+    "/web/language": ["POST"],
+    "/web/tasks/<task_id>": ["POST"],
+    "/static/<path>": ["GET"],
 }
+PAGES = ("/web/", "/static/")  # their errors are HTML pages, not the API's JSON
 
 
 def test_info_lists_every_route_and_its_methods(database_url: str) -> None:
@@ -99,6 +106,8 @@ def test_wrong_methods_are_405_with_allow(database_url: str) -> None:
                     "/api/v1/accounts/<username>/tasks/<task_id>": tasks_url("ada", task["id"])}
         tried = 0
         for pattern, allowed in ROUTES.items():
+            if pattern.startswith(PAGES):
+                continue  # test_pages_answer_a_wrong_method_with_an_html_405
             path = concrete.get(pattern, pattern)
             for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "FOO"):
                 if method in allowed:
@@ -110,6 +119,31 @@ def test_wrong_methods_are_405_with_allow(database_url: str) -> None:
         assert tried == 35
         assert await todo.counts() == (1, 1)
         assert await ada.tasks() == [task]  # a 405 PUT/POST changed nothing
+
+    in_app(database_url, scenario)
+
+
+def test_pages_answer_a_wrong_method_with_an_html_405(database_url: str) -> None:
+    async def scenario(todo: Todo) -> None:
+        ada = await logged_in(todo, "ada")
+        task = await ada.add_task()
+        concrete = {"/web/tasks/<task_id>": f"/web/tasks/{task['id']}", "/static/<path>": "/static/style.css"}
+        tried = 0
+        for pattern, allowed in ROUTES.items():
+            if not pattern.startswith(PAGES):
+                continue
+            path = concrete.get(pattern, pattern)
+            for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "FOO"):
+                if method in allowed or method == "POST":  # a POST without its _xsrf token is a 403 first
+                    continue
+                response = await ada.http.request(method, path, data={"name": "x"})
+                assert response.status_code == 405, (method, path, response.text[:300])
+                assert response.headers["Allow"] == ", ".join(allowed), (method, path)
+                assert response.headers["Content-Type"].startswith("text/html"), (method, path)
+                assert "Traceback" not in response.text
+                tried += 1
+        assert tried == 28
+        assert await ada.tasks() == [task]
 
     in_app(database_url, scenario)
 

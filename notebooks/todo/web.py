@@ -16,6 +16,7 @@ from .tasks import TASK_FIELDS
 from .validation import clean
 
 LANGUAGE_COOKIE = "todo_language"
+NAME_COOKIE = "todo_name"  # whom the page asks AccountView.owner() about
 NEW_TASK = {name: TASK_FIELDS[name] for name in ("name", "due_date")}  # what the page's form sends
 
 
@@ -63,12 +64,28 @@ class WebView(AccountView):
         page = {"profile": profile, "tasks": tasks, "problems": {}, "form": {}, "login_error": "", **page}
         self.render("tasks.html", **page)
 
+    async def visitor(self) -> Profile | None:
+        """Who is logged in, by the API's rules: AccountView.owner() of the name the login stored."""
+        try:
+            return await self.owner(self.get_cookie(NAME_COOKIE, ""))
+        except ApiError:  # 401: nobody is logged in; 403: the name is not the login's
+            return None
+
     async def logged_in(self) -> Profile:
-        """The logged-in profile; 401 when nobody is (no cookie, a forged one, an account gone)."""
-        profile = None if self.current_user is None else await self.session.get(Profile, self.current_user)
+        """The logged-in profile, or 401 (no login, a forged or stale one, an account gone)."""
+        profile = await self.visitor()
         if profile is None:
             raise ApiError(401, self.locale.translate("Log in first."))
         return profile
+
+    def log_in(self, profile: Profile) -> None:
+        """AccountView's login cookie, and the name that visitor() asks owner() about."""
+        super().log_in(profile)
+        self.set_cookie(NAME_COOKIE, profile.username, expires_days=14, httponly=True, samesite="Strict")
+
+    def log_out(self) -> None:
+        super().log_out()
+        self.clear_cookie(NAME_COOKIE)
 
     def checked(self, fields: dict) -> tuple[dict, dict]:
         """The form's values checked by the API's rules (validation.clean), and the problems found."""
@@ -82,6 +99,8 @@ class WebView(AccountView):
         error = kwargs.get("exc_info", (None, None))[1]
         message = (getattr(error, "message", None)
                    or (isinstance(error, tornado.web.HTTPError) and error.get_message()) or "")
+        if status_code == 405:  # HTTP asks a 405 to say what is allowed, as the API's views do
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         if status_code >= 500:
             message = "internal error: the request changed nothing; the server log has the details"
         self.render("error.html", status=status_code, message=message)
@@ -91,8 +110,7 @@ class PageView(WebView):
     """GET /web/: your tasks and a form for a new one, or the login form; POST adds a task."""
 
     async def get(self) -> None:
-        profile = None if self.current_user is None else await self.session.get(Profile, self.current_user)
-        await self.show(profile)
+        await self.show(await self.visitor())
 
     async def post(self) -> None:
         async with self.session.begin():  # committed before the redirect says it worked
@@ -161,3 +179,8 @@ class StaticView(tornado.web.StaticFileHandler):
     @classmethod
     def allowed_methods(cls) -> list[str]:
         return ["GET"]  # for GET / (InfoView), as the other views say theirs
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
+        super().write_error(status_code, **kwargs)
