@@ -148,6 +148,34 @@ def test_pages_answer_a_wrong_method_with_an_html_405(database_url: str) -> None
     in_app(database_url, scenario)
 
 
+def test_the_page_knows_its_visitor_only_through_owner(database_url: str) -> None:
+    """/web/ asks AccountView.owner() about the name its login stored: the todo_name cookie alone opens nothing."""
+    def count(page: httpx.Response) -> str | None:
+        found = re.search(r'id="task-count">([^<]*)<', page.text)
+        return found and found.group(1)
+
+    async def scenario(todo: Todo) -> None:
+        ada, bob = await logged_in(todo, "ada"), await logged_in(todo, "bob")
+        await ada.add_task("ada's secret")
+        page = await ada.http.get("/web/")  # logged in through the API only: the page does not know whom to ask
+        assert (page.status_code, count(page)) == (200, None) and "Log in" in page.text
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+        login = await ada.http.post("/web/login", data={"_xsrf": xsrf, "username": "ada", "password": PASSWORD})
+        assert login.status_code == 303 and ada.http.cookies.get("todo_name") == "ada"
+        assert count(await ada.http.get("/web/")) == "1 task"
+        for cookies in ({"todo_name": "ada"}, {"todo_name": "ada", "todo_user": bob.cookie}):  # no login; bob's
+            stranger = httpx.AsyncClient(base_url=todo.url, cookies=cookies)
+            page = await stranger.get("/web/")
+            assert (page.status_code, count(page)) == (200, None) and "ada's secret" not in page.text
+            token = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+            refused = await stranger.post("/web/", data={"_xsrf": token, "name": "planted"})
+            assert refused.status_code == 401, refused.text[:300]
+            await stranger.aclose()
+        assert [task["name"] for task in await ada.tasks()] == ["ada's secret"]
+
+    in_app(database_url, scenario)
+
+
 def test_unknown_paths_are_404_json(database_url: str) -> None:
     async def scenario(todo: Todo) -> None:
         ada = await logged_in(todo, "ada")
