@@ -262,6 +262,22 @@ def _refused_by_http_server(request: httpx.Request, response: httpx.Response) ->
     return _malformed(request) and response.status_code == 400 and response.content == b""
 
 
+def _page_shape(response: httpx.Response) -> str | None:
+    """What is wrong with an answer of lesson 11's pages (/web/..., /static/...), or None: no 5xx, HTML, no traceback."""
+    if response.status_code >= 500:
+        return "a 5xx"
+    if "Traceback" in response.text:
+        return "a traceback in the body"
+    if response.status_code in (204, 304) or response.request.method == "HEAD":
+        return None if response.content == b"" else "a body on a 204/304/HEAD"
+    if response.status_code in (301, 302, 303) and not response.headers.get("location", "").startswith("/"):
+        return f"a redirect off the site: {response.headers.get('location')!r}"
+    wanted = "text/css" if response.status_code == 200 and response.request.url.path.startswith("/static/") else "text/html"
+    if not response.headers.get("content-type", "").startswith(wanted):
+        return f"Content-Type {response.headers.get('content-type')!r}, not {wanted}"
+    return None
+
+
 def _error_shape(response: httpx.Response) -> str | None:
     """What is wrong with ``response`` by the to-do API's promise (tests/todo_helpers.check_response), or None."""
     if response.status_code >= 500:
@@ -317,6 +333,9 @@ async def fuzz_todo(todo, rng: random.Random, report: Report, *, requests: int) 
                     await client.register(account.username)
                     account.cookie, account.alive, account.task_ids = f"todo_user={client.cookie}", True, []
             cookie, may_act_as = _todo_cookie(rng, accounts, stale, bystander_id)
+            if rng.random() < 0.3:  # the name the page's login stores: it must not make the page show that account
+                name = f"todo_name={rng.choice(['bystander', 'fuzz_a', 'fuzz_b', 'nobody', ''])}"
+                cookie = f"{cookie}; {name}" if cookie else name
             path, kind, user = _todo_path(rng, accounts, bystander_tasks, prefer=min(may_act_as, default=None))
             method = rng.choice(ALLOWED[kind]) if rng.random() < 0.6 else rng.choice(METHODS)
             headers = extra_headers(rng)
@@ -375,12 +394,15 @@ BYSTANDER_PASSWORD = "bystander's own password, not the fuzzer's"
 FOREIGN_HOSTS = ["evil.example", "localhost.evil.example", "127.0.0.1.evil.example", "evil.example:80",
                  "xlocalhost", "127.0.0.2", "localhos", "local%68ost"]
 ALLOWED = {"info": ["GET"], "register": ["POST"], "login": ["POST"], "logout": ["POST"], "profile": ["GET", "PUT", "DELETE"],
-           "tasks": ["GET", "POST"], "task": ["GET", "PUT", "DELETE"], "junk": METHODS}
+           "tasks": ["GET", "POST"], "task": ["GET", "PUT", "DELETE"], "junk": METHODS,
+           "page": ["GET", "POST"], "page_form": ["POST"], "page_task": ["POST"], "static": ["GET"]}
 TASK = {"name": "buy milk", "note": "2 litres", "due_date": "2030-12-31", "completed": False}
 FIELDS = {"register": {"username": "fuzz_new", "email": "new@example.org", "password": PASSWORD},
           "login": {"username": "fuzz_a", "password": PASSWORD},
           "profile": {"email": "changed@example.org", "password": "another password"},
-          "tasks": TASK, "task": TASK, "info": {}, "logout": {}, "junk": TASK}
+          "tasks": TASK, "task": TASK, "info": {}, "logout": {}, "junk": TASK,
+          "page": {"name": "buy milk", "due_date": "2030-12-31"}, "static": {}, "page_task": {"completed": "true"},
+          "page_form": {"username": "bystander", "password": BYSTANDER_PASSWORD, "language": "de"}}
 
 
 def tasks_path(username: str, task_id=None) -> str:
@@ -397,18 +419,22 @@ def _todo_path(rng: random.Random, accounts: dict, bystander_tasks: list[int], *
     task_id = rng.choice(own) if own and rng.random() < 0.4 else rng.choice([*bystander_tasks, *(i for a in accounts.values() for i in a.task_ids),
                           0, 1, "9" * 18, "9" * 19, "-1", "1.5", "0x1", "01", rng.randint(1, 50), junk_path_piece(rng)])
     kind = rng.choice(["info", "register", "login", "logout", "profile", "profile", "tasks", "tasks", "tasks",
-                       "task", "task", "task", "task", "junk"])
+                       "task", "task", "task", "task", "junk", "page", "page", "page_form", "page_task", "static"])
     path = {"info": "/", "register": "/api/v1/accounts", "login": "/api/v1/accounts/login",
             "logout": "/api/v1/accounts/logout", "profile": f"/api/v1/accounts/{user}",
-            "tasks": tasks_path(user), "task": tasks_path(user, task_id)}.get(kind)
+            "tasks": tasks_path(user), "task": tasks_path(user, task_id), "page": "/web/",
+            "page_form": rng.choice(["/web/login", "/web/logout", "/web/language"]), "page_task": f"/web/tasks/{task_id}",
+            "static": rng.choice(["/static/style.css", "/static/style.css?v=0", "/static/", "/static/../app.py",
+                                  "/static/%2e%2e/app.py", "/static/nothing.css", "/static/style.css/x"])}.get(kind)
     if kind == "junk":
         path = rng.choice(["/api", "/api/v1/", "/api/v2/accounts", "//api/v1/accounts", "/api/v1/accounts/",
                            f"/api/v1/accounts/{user}/tasks/{task_id}/x", f"/api/v1/accounts/{user}/", "/favicon.ico",
                            "/" + "/".join(junk_path_piece(rng) for _ in range(rng.randint(1, 4)))])
     if rng.random() < 0.1:
         path += rng.choice(["?", "?x=1", "?username=bystander", "?_method=DELETE", "#frag", "?a=%ff&a=%00"])
-    if kind in ("profile", "tasks", "task"):
-        if not USER.fullmatch(user) or (kind == "task" and not re.fullmatch(r"[0-9]{1,18}", str(task_id))):
+    if kind in ("profile", "tasks", "task", "page_task"):
+        if ((kind != "page_task" and not USER.fullmatch(user))
+                or (kind in ("task", "page_task") and not re.fullmatch(r"[0-9]{1,18}", str(task_id)))):
             kind = "junk"  # the route's pattern does not match: a 404
     return path, kind, user
 
@@ -416,7 +442,10 @@ def _todo_path(rng: random.Random, accounts: dict, bystander_tasks: list[int], *
 _ROUTES = [("info", r"/"), ("register", r"/api/v1/accounts"), ("login", r"/api/v1/accounts/login"),
            ("logout", r"/api/v1/accounts/logout"), ("profile", rf"/api/v1/accounts/({USER.pattern})"),
            ("tasks", rf"/api/v1/accounts/({USER.pattern})/tasks"),
-           ("task", rf"/api/v1/accounts/({USER.pattern})/tasks/[0-9]{{1,18}}")]
+           ("task", rf"/api/v1/accounts/({USER.pattern})/tasks/[0-9]{{1,18}}"),
+           ("page", r"/web/"), ("page_form", r"/web/(?:login|logout|language)"), ("page_task", r"/web/tasks/[0-9]{1,18}"),
+           ("static", r"/static/.*")]
+PAGE_KINDS = {"page", "page_form", "page_task", "static"}  # lesson 11's pages: HTML (or the static file), not JSON
 
 
 def _route_of(path: str) -> tuple[str, str | None]:
@@ -463,7 +492,9 @@ def _todo_cookie(rng: random.Random, accounts: dict, stale: list[str], bystander
 def _judge_todo(report: Report, where: str, response: httpx.Response, *, kind: str, user: str | None,
                 may_act_as: set[str], foreign: str | None, accounts: dict) -> None:
     status = response.status_code
-    problem = _error_shape(response)
+    problem = _page_shape(response) if kind in PAGE_KINDS and foreign is None else _error_shape(response)
+    if kind in PAGE_KINDS and foreign is None and response.request.method == "POST" and status < 400:
+        report.fail(f"{where}: a form without its _xsrf token got {status}: {response.text[:200]!r}")
     if problem:
         report.fail(f"{where}: {problem}: {status} {response.text[:300]!r}")
     if MARKER in response.text:

@@ -122,3 +122,14 @@ def test_the_fuzzer_catches_a_missing_json_type_check(tmp_path, monkeypatch):
 def test_the_fuzzer_catches_a_missing_xsrf_check():
     report = fuzz_chat_app(requests=200, frames=0, xsrf_cookies=False)
     assert any("without a matching XSRF token was stored" in v for v in report.violations), report.summary()
+
+
+def test_the_fuzzer_catches_a_page_that_trusts_the_name_cookie(tmp_path, monkeypatch):
+    from todo.web import NAME_COOKIE, WebView
+
+    async def visitor_by_name(self):  # web.py visitor() without owner(): the todo_name cookie alone decides
+        return await self.find_profile(self.get_cookie(NAME_COOKIE, ""))
+
+    monkeypatch.setattr(WebView, "visitor", visitor_by_name)
+    report = fuzz_todo_app(tmp_path, requests=400)
+    assert any("cross-user read" in v for v in report.violations), report.summary()
