@@ -32,8 +32,6 @@ WRONG_HINTS = {"greet-handler": "without a message",
                "offload-cpu": "cannot pickle", "measure-the-slowdown": "were in flight at once",
                "shout-server": "Catch StreamClosedError", "ask-with-timeout": "asyncio.wait_for",
                "sum-server": "catch ValueError, answer a line",
-               "size-limit": "instead of closing the socket with 1009", "rate-limit": "forget messages older than",
-               "waiter-cleanup": "still waiting for it",
                "request-id": "calls set_default_headers() again", "settings-order": "the command line wins",
                "trailing-slash": "an open redirect",
                "completed-filter": "bool('false') is True", "due-date-check": "is not None",
@@ -83,8 +81,8 @@ def answer(task: str, source: str | None = None):
 NOT_LISTED_YET = {
     "ask-with-timeout", "completed-filter", "default-headers", "due-date-check", "fetch-many",
     "greet-handler", "handle-errors", "json-body", "json-errors", "limit-concurrency", "measure-the-slowdown",
-    "non-blocking-wait", "offload-cpu", "rate-limit", "request-id", "settings-order", "shout-server", "size-limit",
-    "sum-server", "task-count", "test-ownership", "trailing-slash", "unblock-the-upstream", "waiter-cleanup",
+    "non-blocking-wait", "offload-cpu", "request-id", "settings-order", "shout-server",
+    "sum-server", "task-count", "test-ownership", "trailing-slash", "unblock-the-upstream",
 }
 
 
