@@ -1,4 +1,5 @@
 # Wrong: counts the tasks of whoever is logged in, whichever account the URL names.
+# Expect: await self.owner(username)
 class TaskCountView(AccountView):
     @in_transaction
     async def get(self, username: str) -> None:
