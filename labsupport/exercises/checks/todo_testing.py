@@ -27,7 +27,8 @@ def _broken_owner(kind: str):
     async def owner(self, username: str):
         from todo.base import ApiError
         from todo.models import Profile
-        profile = None if self.current_user is None else await self.session.get(Profile, self.current_user)
+        login = self.current_user  # (profile id, password stamp) from the login cookie, or None
+        profile = None if login is None else await self.session.get(Profile, login[0])
         if profile is None and kind == "open":
             profile = await self.find_profile(username)
         if profile is None:
