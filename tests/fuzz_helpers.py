@@ -227,11 +227,13 @@ def junk_path_piece(rng: random.Random) -> str:
 
 @dataclass
 class _Account:
-    """A fuzzing account: its login cookie, and whether the account still exists."""
+    """A fuzzing account: its login cookie, whether the account still exists, and whether a request changed
+    its password (then every cookie it had must stop working)."""
 
     username: str
     cookie: str
     alive: bool = True
+    password_changed: bool = False
     task_ids: list[int] = field(default_factory=list)
 
 
@@ -324,9 +326,15 @@ async def fuzz_todo(todo, rng: random.Random, report: Report, *, requests: int) 
             account.task_ids = [(await client.add_task(f"{name} task"))["id"] for _ in range(2)]
             accounts[name] = account
 
-        stale: list[str] = []  # cookies of deleted accounts: they must not work for the same name registered again
+        stale: list[str] = []  # cookies of deleted accounts, or from before a password change: they must not work
         for _ in range(requests):
             for account in accounts.values():
+                if account.password_changed:  # set the password back to PASSWORD, and log in again
+                    stale.append(account.cookie)
+                    await _reset_password(todo, account.username)
+                    client = todo.client()
+                    await client.login(account.username)
+                    account.cookie, account.password_changed = f"todo_user={client.cookie}", False
                 if not account.alive:  # deleted by a fuzz request: register the name again, with a new id
                     stale.append(account.cookie)
                     client = todo.client()
@@ -390,6 +398,16 @@ async def fuzz_todo(todo, rng: random.Random, report: Report, *, requests: int) 
             report.fail(f"GET / after the fuzzing: {alive.status_code} {alive.text[:200]}")
 
 
+async def _reset_password(todo, username: str) -> None:
+    """Store a hash of PASSWORD for ``username``, straight in the database (a new salt: a new stamp)."""
+    from todo.models import Profile
+    from todo.passwords import hash_password
+    stored = await hash_password(PASSWORD)
+    async with todo.app.database.sessions() as session, session.begin():
+        profile = await session.scalar(select(Profile).where(Profile.username == username))
+        profile.password_hash = stored
+
+
 BYSTANDER_PASSWORD = "bystander's own password, not the fuzzer's"
 FOREIGN_HOSTS = ["evil.example", "localhost.evil.example", "127.0.0.1.evil.example", "evil.example:80",
                  "xlocalhost", "127.0.0.2", "localhos", "local%68ost"]
@@ -399,7 +417,7 @@ ALLOWED = {"info": ["GET"], "register": ["POST"], "login": ["POST"], "logout": [
 TASK = {"name": "buy milk", "note": "2 litres", "due_date": "2030-12-31", "completed": False}
 FIELDS = {"register": {"username": "fuzz_new", "email": "new@example.org", "password": PASSWORD},
           "login": {"username": "fuzz_a", "password": PASSWORD},
-          "profile": {"email": "changed@example.org", "password": "another password"},
+          "profile": {"email": "changed@example.org", "password": "another password", "current_password": PASSWORD},
           "tasks": TASK, "task": TASK, "info": {}, "logout": {}, "junk": TASK,
           "page": {"name": "buy milk", "due_date": "2030-12-31"}, "static": {}, "page_task": {"completed": "true"},
           "page_form": {"username": "bystander", "password": BYSTANDER_PASSWORD, "language": "de"}}
@@ -517,6 +535,8 @@ def _judge_todo(report: Report, where: str, response: httpx.Response, *, kind: s
                         f"{sorted(may_act_as)}: {response.text[:200]!r}")
         elif kind == "profile" and status == 204 and user in accounts:
             accounts[user].alive = False  # its cookie must not work from now on
+        elif kind == "profile" and "todo_user=" in response.headers.get("set-cookie", "") and user in accounts:
+            accounts[user].password_changed = True  # a PUT changed it: the cookies it had must not work
         elif kind == "tasks" and status == 201 and user in accounts:
             accounts[user].task_ids.append(response.json()["id"])
 

@@ -253,6 +253,25 @@ def test_concurrent_registrations_of_one_name_store_one_account(database_url: st
     in_app(database_url, scenario)
 
 
+def test_a_name_registered_since_the_check_gets_409_from_the_unique_constraint(database_url: str, monkeypatch) -> None:
+    """RegisterView's IntegrityError branch: on SQLite's one connection the check alone refuses the second
+    registration, so pretend the check found nothing, as it can on PostgreSQL when two requests race."""
+    from todo.auth import AccountView
+
+    async def found_nothing(self, username):
+        return None
+
+    async def scenario(todo: Todo) -> None:
+        await todo.client().register("ada", login=False)
+        monkeypatch.setattr(AccountView, "find_profile", found_nothing)
+        body = {"username": "ada", "email": "other@example.org", "password": PASSWORD}
+        response = await todo.client().post("/api/v1/accounts", json=body, expect=409)
+        assert "taken" in error_of(response)["message"]
+        assert await todo.counts() == (1, 0)
+
+    in_app(database_url, scenario)
+
+
 GOOD = {"username": "ada", "email": "ada@example.org", "password": PASSWORD}
 BAD_REGISTRATIONS = [  # (changes to a good body, {field: part of its message})
     ({"username": None, "email": None, "password": None},
@@ -395,8 +414,9 @@ FROM_OTHER_PAGES = [  # what browsers send with a page's request to the app, or 
 def cross_origin_writes(task_id: int) -> list[tuple[str, str, dict]]:
     """Every write of the API, as (method, path, body), for a page of another origin to try."""
     return [("POST", tasks_url("ada"), {"name": "planted"}), ("PUT", tasks_url("ada", task_id), {"completed": "true"}),
-            ("DELETE", tasks_url("ada", task_id), {}), ("PUT", "/api/v1/accounts/ada", {"email": "evil@example.org"}),
-            ("DELETE", "/api/v1/accounts/ada", {}), ("POST", "/api/v1/accounts/logout", {}),
+            ("DELETE", tasks_url("ada", task_id), {}),
+            ("PUT", "/api/v1/accounts/ada", {"email": "evil@example.org", "current_password": PASSWORD}),
+            ("DELETE", "/api/v1/accounts/ada", {"current_password": PASSWORD}), ("POST", "/api/v1/accounts/logout", {}),
             ("POST", "/api/v1/accounts/login", {"username": "mallory", "password": PASSWORD}),
             ("POST", "/api/v1/accounts", {"username": "eve", "email": "eve@example.org", "password": PASSWORD})]
 
@@ -484,21 +504,94 @@ def test_change_email_and_password(database_url: str) -> None:
     async def scenario(todo: Todo) -> None:
         ada = await logged_in(todo, "ada")
         before = (await ada.get("/api/v1/accounts/ada", expect=200)).json()
-        changed = (await ada.put("/api/v1/accounts/ada", json={"email": "lovelace@example.org"}, expect=200)).json()
+        changed = (await ada.put("/api/v1/accounts/ada", json={"email": "lovelace@example.org", "current_password": PASSWORD},
+                                 expect=200)).json()
         assert changed == {**before, "email": "lovelace@example.org"}
-        await ada.put("/api/v1/accounts/ada", json={"password": "a new password"}, expect=200)
+        assert "set-cookie" not in (await ada.put("/api/v1/accounts/ada", json={"email": "lovelace@example.org",
+                                                                               "current_password": PASSWORD})).headers
+        response = await ada.put("/api/v1/accounts/ada", json={"password": "a new password", "current_password": PASSWORD},
+                                 expect=200)
+        assert "todo_user=" in response.headers["set-cookie"]  # a new cookie: the stamp in the old one is outdated
+        await ada.get("/api/v1/accounts/ada", expect=200)
         other = todo.client()
         await other.post("/api/v1/accounts/login", json={"username": "ada", "password": PASSWORD}, expect=401)
         await other.login("ada", password="a new password")
-        for body, bad in [({}, {"email", "password"}), ({"email": "nope"}, {"email"}),
-                          ({"password": "short"}, {"password"}), ({"username": "eve"}, {"username"}),
-                          ({"email": "eve@example.org", "username": "eve"}, {"username"})]:
+        now = {"current_password": "a new password"}
+        for body, bad in [(now, {"email", "password"}), ({**now, "email": "nope"}, {"email"}),
+                          ({**now, "password": "short"}, {"password"}), ({**now, "username": "eve"}, {"username"}),
+                          ({**now, "email": "eve@example.org", "username": "eve"}, {"username"})]:
             response = await ada.put("/api/v1/accounts/ada", json=body, expect=400)
             assert set(error_of(response)["fields"]) == bad, body
         assert (await ada.get("/api/v1/accounts/ada", expect=200)).json() == changed
         await other.login("ada", password="a new password")
 
     in_app(database_url, scenario)
+
+
+def test_put_and_delete_of_a_profile_need_its_current_password(database_url: str) -> None:
+    """A stolen cookie alone cannot change the password or delete the account."""
+    async def scenario(todo: Todo) -> None:
+        ada = await logged_in(todo, "ada")
+        await ada.add_task("mine")
+        profile = (await ada.get("/api/v1/accounts/ada", expect=200)).json()
+        changes = [{"password": "the thief's password"}, {"email": "thief@example.org"}]
+        for method, body in [*(("PUT", change) for change in changes), ("DELETE", {})]:
+            for given, status, message in [(None, 400, "required"), ("", 400, "required"), (42, 400, "required"),
+                                           ("wrong password", 401, "not this account's password"),
+                                           (PASSWORD + " ", 401, "not this account's password")]:
+                sent = body if given is None else {**body, "current_password": given}
+                response = await ada.request(method, "/api/v1/accounts/ada", json=sent, expect=status)
+                assert message in error_of(response)["fields"]["current_password"], (method, sent)
+                assert "set-cookie" not in response.headers, (method, sent)
+        assert (await ada.get("/api/v1/accounts/ada", expect=200)).json() == profile
+        assert await todo.counts() == (1, 1)
+        await todo.client().login("ada")  # the password is still the old one
+        await ada.request("DELETE", "/api/v1/accounts/ada", json={"current_password": PASSWORD}, expect=204)
+        assert await todo.counts() == (0, 0)
+
+    in_app(database_url, scenario)
+
+
+def test_a_password_change_ends_every_other_copy_of_the_cookie(database_url: str) -> None:
+    """The cookie holds a stamp of the password hash: a change makes every older cookie 401."""
+    async def scenario(todo: Todo) -> None:
+        ada = await logged_in(todo, "ada")
+        await ada.add_task("mine")
+        laptop = todo.client()
+        await laptop.login("ada")  # a second login: another cookie, with the same stamp
+        stolen = todo.client(cookies={"todo_user": ada.cookie})
+        await stolen.get(tasks_url("ada"), expect=200)
+        await ada.put("/api/v1/accounts/ada", json={"password": "a new password", "current_password": PASSWORD},
+                      expect=200)
+        assert len(await ada.tasks()) == 1  # the client that changed it got a new cookie
+        for old in (stolen, laptop):
+            await old.get("/api/v1/accounts/ada", expect=401)
+            await old.get(tasks_url("ada"), expect=401)
+            await old.post(tasks_url("ada"), json={"name": "sneaky"}, expect=401)
+            await old.request("DELETE", "/api/v1/accounts/ada", json={"current_password": "a new password"},
+                              expect=401)
+        assert await todo.counts() == (1, 1)
+        await laptop.login("ada", password="a new password")
+        assert len(await laptop.tasks()) == 1
+
+    in_app(database_url, scenario)
+
+
+def test_an_old_cookie_opens_no_account_of_a_new_database(tmp_path) -> None:
+    """Ids start again at 1 in a new database; the stamp tells the new account from the old one."""
+    async def go() -> None:
+        async with serving(sqlite_url(tmp_path / "first.db")) as first:
+            ada = await logged_in(first, "ada")  # id 1
+            old_cookie = ada.cookie
+        async with serving(sqlite_url(tmp_path / "second.db")) as second:  # the same cookie_secret
+            eve = await logged_in(second, "eve")  # id 1 again
+            await eve.add_task("eve's")
+            stale = second.client(cookies={"todo_user": old_cookie})
+            await stale.get("/api/v1/accounts/eve", expect=401)
+            await stale.get(tasks_url("eve"), expect=401)
+            assert await eve.tasks() != []
+
+    run(go(), 30)
 
 
 def test_profiles_of_others_are_403_and_anonymous_401(database_url: str) -> None:
@@ -531,7 +624,7 @@ def test_deleting_an_account_deletes_its_tasks_and_its_login(database_url: str) 
             await ada.add_task(f"task {n}")
         old_cookie = ada.cookie
         assert await todo.counts() == (2, 4)
-        await ada.delete("/api/v1/accounts/ada", expect=204)
+        await ada.delete("/api/v1/accounts/ada", json={"current_password": PASSWORD}, expect=204)
         assert ada.cookie is None  # the answer cleared the login cookie
         assert await todo.counts() == (1, 1)
         assert [row[1] for row in await todo.task_rows()] == ["bob's"]
@@ -561,6 +654,9 @@ def test_tampered_or_foreign_cookies_are_401(database_url: str) -> None:
             cookie.replace("|", "|x", 1),
             tornado.web.create_signed_value("another secret", "todo_user", "1").decode(),
             tornado.web.create_signed_value("test", "other_cookie", "1").decode(),  # right secret, wrong name
+            tornado.web.create_signed_value("test", "todo_user", "1").decode(),  # right secret and id, no stamp
+            tornado.web.create_signed_value("test", "todo_user", "1:").decode(),
+            tornado.web.create_signed_value("test", "todo_user", "x:y").decode(),
             "1", "",
         ]
         for value in forged:
@@ -927,11 +1023,14 @@ def test_no_database_connection_is_held_while_a_password_is_hashed(database_url:
             pool = served.app.database.engine.sync_engine.pool
             ada = served.client()
             await ada.register("ada")  # hashes, then logs in (checks)
-            await ada.put("/api/v1/accounts/ada", json={"password": "a new password"}, expect=200)
+            await ada.put("/api/v1/accounts/ada", json={"password": "a new password", "current_password": PASSWORD},
+                          expect=200)  # checks the current one, hashes the new one
             await ada.login("ada", password="a new password")
+            await ada.put("/api/v1/accounts/ada", json={"current_password": "wrong"}, expect=401)
+            await ada.delete("/api/v1/accounts/ada", json={"current_password": "a new password"}, expect=204)
 
     run(go(), 30)
-    assert [name for name, _ in held] == ["hash", "check", "hash", "check"]
+    assert [name for name, _ in held] == ["hash", "check", "check", "hash", "check", "check", "check"]
     assert held == [(name, 0) for name, _ in held], "a connection was checked out during a slow hash"
 
 

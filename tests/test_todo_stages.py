@@ -140,9 +140,16 @@ def stage_10(client: httpx.Client) -> list[str]:
     assert login.status_code == 200, login.text
     assert client.post("/api/v1/accounts/ada/tasks", json={"name": "milk"}).status_code == 201
     assert client.get("/api/v1/accounts/bob/tasks").status_code == 403
+    old_cookie = client.cookies["todo_user"]
+    assert client.put("/api/v1/accounts/ada", json={"password": "a new password"}).status_code == 400
+    change = {"password": "a new password", "current_password": ada["password"]}
+    assert client.put("/api/v1/accounts/ada", json=change).status_code == 200
+    assert client.get("/api/v1/accounts/ada/tasks").status_code == 200  # the answer set a new cookie
     client.cookies.clear()
     assert client.get("/api/v1/accounts/ada/tasks").status_code == 401
-    return ["register 201, login 200; a task with the cookie 201, without it 401, another account's 403"]
+    assert client.get("/api/v1/accounts/ada/tasks", headers={"Cookie": f"todo_user={old_cookie}"}).status_code == 401
+    return ["register 201, login 200; a task with the cookie 201, without it 401, another account's 403",
+            "a password change needs current_password (400) and ends the older cookie (401)"]
 
 
 def stage_11(client: httpx.Client) -> list[str]:

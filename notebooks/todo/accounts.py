@@ -63,27 +63,41 @@ class LogoutView(AccountView):
 
 
 class ProfileView(AccountView):
-    """GET, PUT (email, password) and DELETE your own profile; deleting it deletes its tasks."""
+    """GET, PUT (email, password) and DELETE your own profile, the last two with current_password."""
 
     @in_transaction
     async def get(self, username: str) -> None:
         self.send((await self.owner(username)).to_dict())
 
+    async def confirm(self, username: str) -> dict:
+        """The body without its current_password, once that is the owner's password: else 400 or 401."""
+        async with self.session.begin():  # who is asking; the transaction ends before the slow check
+            stored = (await self.owner(username)).password_hash
+        body = dict(self.form_data)
+        given = body.pop("current_password", None)
+        if not isinstance(given, str) or not given:
+            raise ApiError(400, "changing or deleting an account asks for its password",
+                           fields={"current_password": "required: the password you log in with now"})
+        if not await check_password(given, stored):  # on a thread, holding no database connection
+            raise ApiError(401, "wrong password", fields={"current_password": "not this account's password"})
+        self.session.expire_all()  # read the profile again: it may have changed, or gone, meanwhile
+        return body
+
     async def put(self, username: str) -> None:
-        async with self.session.begin():  # who is asking, before any slow hash
-            await self.owner(username)
-        fields = clean(self.form_data, {"email": EMAIL, "password": PASSWORD}, partial=True)
+        fields = clean(await self.confirm(username), {"email": EMAIL, "password": PASSWORD}, partial=True)
         if "password" in fields:
             fields["password_hash"] = await hash_password(fields.pop("password"))
-        self.session.expire_all()  # read the profile again: it may have changed, or gone, meanwhile
         async with self.session.begin():  # a second, short transaction stores the change
             profile = await self.owner(username)
             for name, value in fields.items():
                 setattr(profile, name, value)
+        if "password_hash" in fields:  # a new stamp: this client gets a new cookie, and older ones get 401
+            self.log_in(profile)
         self.send(profile.to_dict())
 
-    @in_transaction
     async def delete(self, username: str) -> None:
-        await self.session.delete(await self.owner(username))
+        await self.confirm(username)
+        async with self.session.begin():
+            await self.session.delete(await self.owner(username))
         self.log_out()
         self.send(None, 204)

@@ -9,28 +9,37 @@ from .models import Profile
 COOKIE = "todo_user"
 
 
+def stamp(profile: Profile) -> str:
+    """Changes whenever the password does: the salt of its hash, drawn anew for each hash."""
+    parts = profile.password_hash.split("$")
+    return parts[4] if len(parts) == 6 else ""  # lesson 09's profiles have no password, and no logins
+
+
 class AccountView(SessionMixin, BaseView):
     """A view under /api/v1/accounts/<username>: only that account, logged in, may use it."""
 
     async def find_profile(self, username: str) -> Profile | None:
         return await self.session.scalar(select(Profile).where(Profile.username == username))
 
-    def get_current_user(self) -> int | None:
-        """The profile id in the signed login cookie, or None: Tornado's self.current_user."""
-        profile_id = self.get_signed_cookie(COOKIE, max_age_days=14)
-        return int(profile_id) if profile_id is not None else None
+    def get_current_user(self) -> tuple[int, str] | None:
+        """(profile id, stamp) from the signed login cookie, or None: Tornado's self.current_user."""
+        value = self.get_signed_cookie(COOKIE, max_age_days=14) or b""
+        profile_id, _, login_stamp = value.decode().partition(":")
+        return (int(profile_id), login_stamp) if profile_id.isdecimal() else None
 
     async def owner(self, username: str) -> Profile:
         """The logged-in profile, if it is ``username``'s: else 401 (nobody logged in) or 403."""
-        profile = None if self.current_user is None else await self.session.get(Profile, self.current_user)
-        if profile is None:  # no cookie, a forged one, or the account is gone
+        login = self.current_user
+        profile = None if login is None else await self.session.get(Profile, login[0])
+        if profile is None or stamp(profile) != login[1]:  # no login, an outdated one, or no account
             raise ApiError(401, "log in first: POST /api/v1/accounts/login")
         if profile.username != username:
             raise ApiError(403, f"you are logged in as {profile.username!r}; {username!r} is not yours")
         return profile
 
     def log_in(self, profile: Profile) -> None:
-        self.set_signed_cookie(COOKIE, str(profile.id), expires_days=14, httponly=True, samesite="Strict")
+        self.set_signed_cookie(COOKIE, f"{profile.id}:{stamp(profile)}", expires_days=14,
+                               httponly=True, samesite="Strict")
 
     def log_out(self) -> None:
         self.clear_cookie(COOKIE)

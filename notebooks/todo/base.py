@@ -69,7 +69,7 @@ class BaseView(tornado.web.RequestHandler):
             self.set_header("Allow", ", ".join(allowed))
             message = f"{self.request.method} is not allowed here; use {' or '.join(allowed) or 'GET /'}"
         elif status_code >= 500:
-            message = "internal error: the request changed nothing; the server log has the details"
+            message = "internal error: the server log has the details"
         body = {"status": status_code, "message": message}
         if getattr(error, "fields", None):
             body["fields"] = error.fields

@@ -14,7 +14,7 @@ import unittest
 
 import tornado.testing
 
-from ..check import CheckFailed, task
+from ..check import CheckFailed, requirement, task
 from .support import route_rules
 from .todo_app import todo_app
 
@@ -22,28 +22,33 @@ __all__: list[str] = []
 
 
 def _broken_owner(kind: str):
-    """A broken AccountView.owner: "lax" has no 403, "open" no 401, and "closed" answers 403 even to the owner."""
+    """A broken AccountView.owner: "lax" has no 403, "open" no 401, "closed" answers 403 even to the owner,
+    and "swapped" answers 403 without a login and 401 to someone else."""
     async def owner(self, username: str):
         from todo.base import ApiError
         from todo.models import Profile
-        profile = None if self.current_user is None else await self.session.get(Profile, self.current_user)
+        login = self.current_user  # (profile id, password stamp) from the login cookie, or None
+        profile = None if login is None else await self.session.get(Profile, login[0])
         if profile is None and kind == "open":
             profile = await self.find_profile(username)
         if profile is None:
-            raise ApiError(401, "log in first: POST /api/v1/accounts/login")
+            raise ApiError(403 if kind == "swapped" else 401, "log in first: POST /api/v1/accounts/login")
         if kind == "closed" or (kind != "lax" and profile.username != username):
-            raise ApiError(403, f"you are logged in as {profile.username!r}; {username!r} is not yours")
+            raise ApiError(401 if kind == "swapped" else 403, f"you are logged in as {profile.username!r}; {username!r} is not yours")
         return profile
     return owner
 
 
-_MUTANTS = {
-    "lax": ("anyone logged in may read anyone's tasks (no 403)",
-            "log in as one user, read another user's tasks, and expect 403."),
-    "open": ("a request without a login cookie is answered as if the owner had sent it (no 401)",
-             "fetch the tasks without a login cookie (no headers) and expect 401."),
-    "closed": ("nobody may read their own tasks (403 for everyone)",
+_MUTANTS = {  # mutant: (the requirement it tests, what is broken, the hint)
+    "closed": ("owner-200", "nobody may read their own tasks (403 for everyone)",
                "read your own tasks with your login cookie and expect 200."),
+    "lax": ("other-403", "anyone logged in may read anyone's tasks (no 403)",
+            "log in as one user, read another user's tasks, and expect 403."),
+    "open": ("no-login-401", "a request without a login cookie is answered as if the owner had sent it (no 401)",
+             "fetch the tasks without a login cookie (no headers) and expect 401."),
+    "swapped": ("exact-codes", "401 and 403 are swapped (403 without a login, 401 for someone else)",
+                "expect exactly 401 without a login and exactly 403 for someone else, with assertEqual: "
+                "a test that only checks the answer is not 200 cannot tell them apart."),
 }
 
 
@@ -71,7 +76,13 @@ def _first_problem(result: unittest.TestResult) -> str:
     return f"{test.id().rsplit('.', 1)[-1]}: {last}"
 
 
-@task("test-ownership", budget=25)
+@task("test-ownership", budget=30, requirements={
+    "passes": "the tests pass on the working app",
+    "owner-200": "the tests fail on an app that lets nobody read their own tasks: they expect 200 for the owner",
+    "other-403": "the tests fail on an app with no 403: they expect 403 for someone else",
+    "no-login-401": "the tests fail on an app that needs no login: they expect 401 without a login",
+    "exact-codes": "the tests fail on an app with 401 and 403 swapped: they tell one from the other",
+})
 async def test_ownership(answer) -> str:
     if not (isinstance(answer, type) and issubclass(answer, tornado.testing.AsyncHTTPTestCase)):
         raise CheckFailed(f"OwnershipTest should be a class that subclasses TodoTestCase, not "
@@ -80,6 +91,7 @@ async def test_ownership(answer) -> str:
     names = unittest.defaultTestLoader.getTestCaseNames(answer)
     if not names:
         raise CheckFailed("OwnershipTest has no tests. Hint: write a method whose name starts with test_.")
+    requirement("passes")
     result = await asyncio.to_thread(_run_tests, answer, None)
     if any("NotImplementedError" in trace for _, trace in result.errors):
         raise NotImplementedError
@@ -87,9 +99,10 @@ async def test_ownership(answer) -> str:
         raise CheckFailed(f"your tests fail on the working app ({_first_problem(result)}). Hint: the app answers "
                           "200 to the owner, 401 without a login cookie and 403 to someone else; "
                           "self.account(name) gives the headers of a logged-in user.")
-    for mutant, (broken, hint) in _MUTANTS.items():
+    for mutant, (key, broken, hint) in _MUTANTS.items():
+        requirement(key)
         if (await asyncio.to_thread(_run_tests, answer, mutant)).wasSuccessful():
             raise CheckFailed(f"your tests pass on an app where {broken}, so they would not catch that bug. Hint: {hint}")
     tests = f"{len(names)} tests pass" if len(names) != 1 else "1 test passes"
-    return (f"{tests} on the app, and fail{'s' if len(names) == 1 else ''} on each of 3 broken ownership checks "
-            "(no 401, no 403, 403 for the owner)")
+    return (f"{tests} on the app, and fail{'s' if len(names) == 1 else ''} on each of 4 broken ownership checks "
+            "(no 401, no 403, 403 for the owner, 401 and 403 swapped)")

@@ -1,4 +1,5 @@
 # Wrong: bool("false") is True, and any other value is taken as a filter instead of a 400.
+# Expect: bool('false') is True
 class FilteredTaskListView(TaskListView):
     @in_transaction
     async def get(self, username: str) -> None:

@@ -1,4 +1,5 @@
 # Wrong: sets the header while handling the request; an error answer calls clear(), which drops it.
+# Expect: calls set_default_headers() again
 class TracedView(PingView):
     def prepare(self) -> None:
         request_id = self.request.headers.get("X-Request-Id", "")

@@ -1,5 +1,6 @@
 # Wrong: strips the slashes without looking at the start, so //evil.example/ redirects to //evil.example,
 # another site (an open redirect).
+# Expect: an open redirect
 class SlashView(NotFoundView):
     def prepare(self) -> None:
         try:

@@ -1,4 +1,5 @@
 # Wrong: counts every message ever sent, so a client that paused is still cut off.
+# Expect: forget messages older than
 class LimitedHandler(tornado.websocket.WebSocketHandler):
     def initialize(self, limit, per):
         self.limit = limit

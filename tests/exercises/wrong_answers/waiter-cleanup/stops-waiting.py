@@ -1,4 +1,5 @@
 # Wrong: waits correctly, but never stops waiting for a client that hung up.
+# Expect: still waiting for it
 class UpdatesHandler(tornado.web.RequestHandler):
     def initialize(self, room):
         self.room = room

@@ -1,0 +1,14 @@
+# Wrong: compares with 'True', capitalised, so ?completed=true lists the tasks that are not completed.
+# Expect: ?completed=true lists only the account's tasks whose completed is true
+class FilteredTaskListView(TaskListView):
+    @in_transaction
+    async def get(self, username: str) -> None:
+        owner = await self.owner(username)
+        query = select(Task).where(Task.owner_id == owner.id).order_by(Task.id)
+        completed = self.get_query_argument("completed", None)
+        if completed is not None:
+            if completed not in ("true", "false"):
+                raise ApiError(400, f"completed must be true or false, not {completed!r}")
+            query = query.where(Task.completed == (completed == "True"))
+        tasks = await self.session.scalars(query)
+        self.send({"username": username, "tasks": [task.to_dict() for task in tasks]})
