@@ -74,7 +74,9 @@ def make_app(*, database_url: str = "sqlite+aiosqlite:///todo.db", cookie_secret
     app = TodoApp(
         [(HostMatches(hosts), ROUTES + PAGES)],  # other host names find no route
         default_handler_class=NotFoundView,  # unknown paths and hosts get a JSON error too
+        hosts=hosts,
         cookie_secret=cookie_secret or secrets.token_hex(32),  # random: logins end at a restart
+        max_body_bytes=max_body_bytes,
         cross_origin_protection=True,  # a write from a page of another origin gets 403 (lesson 10)
         template_path=HERE / "templates",
         ui_modules={"Task": TaskModule},
