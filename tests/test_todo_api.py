@@ -176,6 +176,22 @@ def test_the_page_knows_its_visitor_only_through_owner(database_url: str) -> Non
     in_app(database_url, scenario)
 
 
+def test_a_done_form_without_or_with_a_bad_completed_is_400_and_changes_nothing(database_url: str) -> None:
+    """The "Done" button's form, sent without its field or with nonsense: a 400 page, never a 500."""
+    async def scenario(todo: Todo) -> None:
+        ada = await logged_in(todo, "ada")
+        task = await ada.add_task("milk")
+        page = await ada.http.get("/web/")
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+        await ada.http.post("/web/login", data={"_xsrf": xsrf, "username": "ada", "password": PASSWORD})
+        for form in ({"_xsrf": xsrf}, {"_xsrf": xsrf, "completed": "maybe"}):
+            answer = await ada.http.post(f"/web/tasks/{task['id']}", data=form)
+            assert answer.status_code == 400 and "text/html" in answer.headers["Content-Type"], (form, answer.text[:300])
+        assert [t["completed"] for t in await ada.tasks()] == [False]
+
+    in_app(database_url, scenario)
+
+
 def test_unknown_paths_are_404_json(database_url: str) -> None:
     async def scenario(todo: Todo) -> None:
         ada = await logged_in(todo, "ada")

@@ -158,7 +158,7 @@ def stage_11(client: httpx.Client) -> list[str]:
     token = lambda page: re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
     page = client.get("/web/")
     assert client.post("/web/login", data={"_xsrf": token(page), "username": "ada",
-                                           "password": "analytical engine"}).status_code == 303
+                                           "password": "a new password"}).status_code == 303
     page = client.get("/web/")
     assert client.post("/web/", data={"_xsrf": token(page), "name": "Kekse", "due_date": "2026-12-24"}).status_code == 303
     assert client.post("/web/", data={"_xsrf": token(page), "name": "", "due_date": "x"}).status_code == 400

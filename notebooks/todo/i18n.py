@@ -22,7 +22,7 @@ class TranslationError(Exception):
 
 def check_csv(path: Path) -> None:
     """Raise TranslationError for a row that Tornado's load_translations would skip or misread."""
-    with open(path, encoding="utf-8", newline="") as file:
+    with open(path, encoding="utf-8-sig", newline="") as file:  # -sig: a BOM, as Excel writes
         reader = csv.reader(file, strict=True)  # strict: a stray quote is an error, not a long cell
         try:
             for row in reader:
@@ -34,7 +34,7 @@ def check_csv(path: Path) -> None:
 def _check_row(row: list[str]) -> None:
     if row and (len(row) not in (2, 3) or row[2:] not in ([], [""], *PLURALS)):
         raise ValueError(f'expected "English","translation" and maybe ,"singular" or ,"plural"; not {row}')
-    if row and _placeholders(row[0]) != _placeholders(row[1]):  # else a KeyError when the page shows it
+    if row and _placeholders(row[0]) != _placeholders(row[1]):  # a lost one drops the value; a misspelt one raises KeyError
         raise ValueError(f"the translation must keep the placeholders of {row[0]!r}")
 
 
@@ -46,7 +46,7 @@ def load_csv(folder: Path = LOCALE / "csv") -> None:
     """Load Tornado's CSV translations, ``folder/<code>.csv``, after checking every row."""
     for path in sorted(folder.glob("*.csv")):
         check_csv(path)
-    tornado.locale.load_translations(str(folder), encoding="utf-8")
+    tornado.locale.load_translations(str(folder), encoding="utf-8-sig")  # a BOM is not the first word
     tornado.locale._use_gettext = False  # load_translations leaves it True after gettext
     tornado.locale.Locale._cache.clear()  # a Locale made earlier keeps its old translations
 

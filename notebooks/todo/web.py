@@ -13,11 +13,12 @@ from .i18n import LANGUAGES
 from .models import Profile, Task
 from .passwords import NO_ACCOUNT, check_password
 from .tasks import TASK_FIELDS
-from .validation import clean
+from .validation import Field, clean
 
 LANGUAGE_COOKIE = "todo_language"
 NAME_COOKIE = "todo_name"  # whom the page asks AccountView.owner() about
 NEW_TASK = {name: TASK_FIELDS[name] for name in ("name", "due_date")}  # what the page's form sends
+DONE = Field(kind="bool", required=True)  # the "Done" button's form: without it, clean() says so
 
 
 class TaskModule(tornado.web.UIModule):
@@ -132,7 +133,7 @@ class CompleteView(WebView):
             task = await self.session.get(Task, int(task_id))
             if task is None or task.owner_id != profile.id:
                 raise ApiError(404, f"no task {task_id} in your list")
-            task.completed = clean(self.form_data, {"completed": TASK_FIELDS["completed"]})["completed"]
+            task.completed = clean(self.form_data, {"completed": DONE})["completed"]
         self.redirect("/web/", status=303)
 
 
@@ -174,7 +175,7 @@ class LanguageView(WebView):
 
 
 class StaticView(tornado.web.StaticFileHandler):
-    """GET /static/<path>: files that never change under one URL, cached by browsers for a year."""
+    """GET /static/<path>: files that never change under one URL, cached by browsers for ten years."""
 
     @classmethod
     def allowed_methods(cls) -> list[str]:
