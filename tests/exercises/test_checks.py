@@ -186,7 +186,7 @@ def test_a_timeout_names_the_requirement_and_leaves_nothing_running(stubborn_tas
     assert stopped, "the check never cancelled the answer"
 
 
-def test_a_requirement_the_task_does_not_list_is_a_mistake_in_the_check(stubborn_task):
+def test_a_requirement_the_task_does_not_list_is_a_mistake_in_the_check():
     from labsupport.exercises.check import requirement, task
 
     @task("misnamed", requirements={"a": "A"})
