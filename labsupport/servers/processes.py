@@ -37,12 +37,13 @@ class ServerProcess:
     """A server running in its own process group; made by :func:`serve_process`."""
 
     def __init__(self, *, name: str, popen: subprocess.Popen, host: str, port: int,
-                 log_path: Path, origin: registry.Origin) -> None:
+                 log_path: Path, origin: registry.Origin, grace: float = 3.0) -> None:
         self.name = name
         self.host = host
         self.port = port
         self.origin = origin
         self.pid = popen.pid
+        self.grace = grace  # seconds the server gets to end after SIGTERM before it is killed
         self._popen = popen
         self._log_path = log_path
         self._final_log: str | None = None
@@ -67,8 +68,13 @@ class ServerProcess:
         except FileNotFoundError:
             return ""
 
-    def stop(self, *, timeout: float = 5.0) -> None:
-        """SIGTERM the whole process group, wait up to ``timeout`` s, then SIGKILL what is left."""
+    def stop(self, *, timeout: float | None = None) -> None:
+        """SIGTERM the whole process group, wait up to ``timeout`` s, then SIGKILL what is left.
+
+        ``timeout`` is by default the ``grace`` given to :func:`serve_process`, plus 2 s.
+        """
+        if timeout is None:
+            timeout = self.grace + 2.0
         if self.status == "stopped":
             return
         registry.forget(self)
@@ -115,14 +121,16 @@ class ServerProcess:
 
 def serve_process(target: str | Sequence[str], *, name: str | None = None, port: int = 0,
                   host: str = "127.0.0.1", settings: dict | None = None, cwd: str | os.PathLike | None = None,
-                  env: dict[str, str] | None = None, ready_timeout: float = 60.0) -> ServerProcess:
+                  env: dict[str, str] | None = None, ready_timeout: float = 60.0,
+                  grace: float = 3.0) -> ServerProcess:
     """Start a server in a separate process and wait until its port answers.
 
     ``target`` is ``"module:factory"`` (the factory returns a ``tornado.web.Application`` and
     gets ``settings`` as keyword arguments) or a command whose arguments may contain
     ``{port}``, ``{host}`` and ``{python}``. The process, and every process it starts, is
     stopped by ``stop()``, ``labsupport.stop_all()``, when the kernel exits and when the
-    kernel dies. Re-running the cell replaces the earlier process.
+    kernel dies. Re-running the cell replaces the earlier process. After SIGTERM, the server
+    gets ``grace`` seconds to end by itself (a graceful shutdown) before it is killed.
     """
     check_host(host)
     name = name or (target.partition(":")[0] if isinstance(target, str) else Path(target[-1]).name)
@@ -130,7 +138,7 @@ def serve_process(target: str | Sequence[str], *, name: str | None = None, port:
     name = registry.claim(name, origin)  # first: a re-run's earlier process may hold a fixed port
     try:
         process = _start(target, name=name, origin=origin, port=port, host=host, settings=settings,
-                         cwd=cwd, env=env)
+                         cwd=cwd, env=env, grace=grace)
     except BaseException:
         registry.release(name)
         raise
@@ -140,7 +148,8 @@ def serve_process(target: str | Sequence[str], *, name: str | None = None, port:
 
 
 def _start(target: str | Sequence[str], *, name: str, origin: registry.Origin, port: int, host: str,
-           settings: dict | None, cwd: str | os.PathLike | None, env: dict[str, str] | None) -> ServerProcess:
+           settings: dict | None, cwd: str | os.PathLike | None, env: dict[str, str] | None,
+           grace: float) -> ServerProcess:
     port = port or _free_port(host)
     if registry.holder_of(port) is not None or _port_taken(host, port):
         raise PortInUseError(f"Port {port} on {host} is already in use. "
@@ -152,12 +161,13 @@ def _start(target: str | Sequence[str], *, name: str, origin: registry.Origin, p
         command = [part.format(port=port, host=host, python=sys.executable) for part in target]
     log = tempfile.NamedTemporaryFile(prefix=f"labsupport-{port}-", suffix=".log", delete=False)
     popen = subprocess.Popen(
-        [sys.executable, "-m", "labsupport.servers.supervise", "--", *command],
+        [sys.executable, "-m", "labsupport.servers.supervise", f"--grace={grace:g}", "--", *command],
         cwd=cwd, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=_POSIX)
     log.close()
-    return ServerProcess(name=name, popen=popen, host=host, port=port, log_path=Path(log.name), origin=origin)
+    return ServerProcess(name=name, popen=popen, host=host, port=port, log_path=Path(log.name), origin=origin,
+                         grace=grace)
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -4,6 +4,7 @@
 children (a ``ProcessPoolExecutor``'s workers, say) never outlive it. From a terminal::
 
     python -m labsupport.servers.supervise -- python -m http.server 8000
+    python -m labsupport.servers.supervise --grace=12 -- python -m todo   # 12 s to shut down
 
 On Linux the supervisor asks the kernel for SIGTERM when its parent (the notebook kernel)
 dies, and it also polls its parent id, which covers macOS. Windows has no process groups in
@@ -21,7 +22,7 @@ import time
 
 __all__ = ["main"]
 
-_GRACE_SECONDS = 3.0
+GRACE_SECONDS = 3.0  # how long the command gets to end after SIGTERM, unless --grace says otherwise
 
 
 def _ask_for_signal_on_parent_death() -> None:
@@ -40,12 +41,12 @@ def _signal_group(sig: int) -> None:
         pass
 
 
-def _take_down(child: subprocess.Popen) -> None:
-    """SIGTERM to the whole group, a grace period for the command, then SIGKILL to what is left."""
+def _take_down(child: subprocess.Popen, grace: float) -> None:
+    """SIGTERM to the whole group, ``grace`` seconds for the command, then SIGKILL to what is left."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _signal_group(signal.SIGTERM)
     try:
-        child.wait(timeout=_GRACE_SECONDS)
+        child.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         pass
     sys.stdout.flush()
@@ -55,9 +56,14 @@ def _take_down(child: subprocess.Popen) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command after ``--``; return its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[argv.index("--") + 1:] if "--" in argv else argv
+    ours, command = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else ([], argv)
+    grace = GRACE_SECONDS
+    for option in ours:
+        if option.startswith("--grace="):
+            grace = float(option.partition("=")[2])
     if not command:
-        print("usage: python -m labsupport.servers.supervise -- COMMAND [ARG...]", file=sys.stderr)
+        print("usage: python -m labsupport.servers.supervise [--grace=SECONDS] -- COMMAND [ARG...]",
+              file=sys.stderr)
         return 2
     if not hasattr(os, "killpg"):  # Windows
         return subprocess.call(command)
@@ -66,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.getpgid(0) != os.getpid():
         os.setpgid(0, 0)  # lead our own group, so killpg(0) reaches only what we started
     child = subprocess.Popen(command)
-    stop = lambda signum, frame: _take_down(child)  # noqa: E731
+    stop = lambda signum, frame: _take_down(child, grace)  # noqa: E731
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, stop)
     while True:
@@ -75,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             break
         except subprocess.TimeoutExpired:
             if os.getppid() != parent:  # orphaned: the kernel is gone
-                _take_down(child)
+                _take_down(child, grace)
     # The command ended by itself; its own children must not linger.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _signal_group(signal.SIGTERM)

@@ -17,6 +17,7 @@ import importlib.util
 import os
 import secrets
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -41,13 +42,15 @@ def sqlite_url(path: str | os.PathLike) -> str:
 
 def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: str | None = None,
                fresh: bool = False, name: str = "todo", folder: str | os.PathLike | None = None,
-               ready_timeout: float = 20.0) -> ServerProcess:
+               options: Sequence[str] = (), grace: float = 12.0, ready_timeout: float = 20.0) -> ServerProcess:
     """Run the to-do app on a free port of 127.0.0.1; re-running replaces the earlier process.
 
     ``database`` is an SQLite file (relative to the current folder); ``database_url`` takes any
     SQLAlchemy URL instead (``postgresql+asyncpg://...``). ``fresh=True`` deletes the SQLite
     file first, after the earlier process under ``name`` has stopped, so a lesson starts empty.
     ``folder`` is where the ``todo`` package lives (``notebooks/`` of the course by default).
+    ``options`` are more command-line options, e.g. ``["--processes=2"]``; after SIGTERM the app
+    gets ``grace`` seconds to shut down (its ``--shutdown_timeout`` is 10 by default) before it is killed.
     """
     folder = Path(folder) if folder is not None else TODO_FOLDER
     if not (folder / "todo" / "__main__.py").exists():
@@ -65,13 +68,13 @@ def serve_todo(*, database: str | os.PathLike | None = "todo.db", database_url: 
                 Path(f"{Path(database).resolve()}{suffix}").unlink(missing_ok=True)
     # The database goes in the environment, which the app reads only for options it defines:
     # lesson 08's app has no database yet, and starts all the same.
-    command = [sys.executable, "-m", "todo", "--port={port}", "--address={host}", "--logging=warning"]
+    command = [sys.executable, "-m", "todo", "--port={port}", "--address={host}", "--logging=warning", *options]
     if proxy_prefix() is not None:
         # Behind a hub's proxy the browser's Host header (the hub's name) reaches the app. The
         # browser is on another machine and comes through the proxy, which checks the login, so
         # no page can rebind a name to this host's 127.0.0.1: any name may be let in.
         command.append("--hosts=.*")
-    return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout,
+    return serve_process(command, name=name, cwd=folder, ready_timeout=ready_timeout, grace=grace,
                          env={"DATABASE_URL": database_url,
                               "COOKIE_SECRET": os.environ.get("COOKIE_SECRET", KERNEL_SECRET)})
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+import weakref
 from pathlib import Path
 
 import tornado.web
@@ -49,10 +50,28 @@ class TodoApp(tornado.web.Application):
 
     database: Database
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The requests a view is working on; a weak set forgets one whose client left mid-body.
+        self.in_progress: weakref.WeakSet = weakref.WeakSet()
+
+    def get_handler_delegate(self, request, *args, **kwargs):
+        """Called for each request, when Tornado has chosen its view: it is in progress now."""
+        self.in_progress.add(request)
+        return super().get_handler_delegate(request, *args, **kwargs)
+
+    def log_request(self, handler: tornado.web.RequestHandler) -> None:
+        """Called when a view has finished its answer: the request is done."""
+        self.in_progress.discard(handler.request)
+        super().log_request(handler)
+
     async def open(self) -> None:
         """Create the tables that do not exist yet (existing data is kept)."""
         try:
-            await self.database.create_tables()
+            try:
+                await self.database.create_tables()
+            except Exception:  # with --processes, another one may create a table between our check and ours
+                await self.database.create_tables()  # finds it this time
         except Exception as exc:  # say which database; aiosqlite needs a moment to stop its thread (#241)
             await self.close()
             await asyncio.sleep(0.2)
