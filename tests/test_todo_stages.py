@@ -34,8 +34,12 @@ ROUTES = {
 }
 ROUTES["11"] = ROUTES["10"] + ["/web/", "/web/login", "/web/logout", "/web/language", "/web/tasks/<task_id>",
                                "/static/<path>"]
+ROUTES["12"] = ROUTES["11"]  # lesson 12 changes how the app starts, not what it answers
 OPTIONS = {"08": {"hosts"}, "09": {"hosts", "database_url"}, "10": {"hosts", "database_url", "cookie_secret"},
            "11": {"hosts", "database_url", "cookie_secret", "translations"}}
+OPTIONS["12"] = OPTIONS["11"]
+SERVER_OPTIONS = dict.fromkeys(OPTIONS, {"port", "address"})
+SERVER_OPTIONS["12"] = {"port", "address", "processes", "shutdown_timeout", "xheaders"}
 RUN_CELLS = """
 import json, sys
 from IPython.core.interactiveshell import InteractiveShell
@@ -87,8 +91,9 @@ def test_the_options_are_the_stages_own(stage):
     number, folder = stage
     result = subprocess.run([sys.executable, "-m", "todo", "--help"], cwd=folder, capture_output=True, text=True,
                             timeout=60)
-    listed = set(result.stderr.split("app options:")[1].split("server options:")[0].split())
-    assert {word.removeprefix("--").replace("-", "_") for word in listed if word.startswith("--")} == OPTIONS[number]
+    app_part, _, server_part = result.stderr.split("app options:")[1].partition("server options:")
+    for part, expected in ((app_part, OPTIONS[number]), (server_part, SERVER_OPTIONS[number])):
+        assert {word.removeprefix("--").replace("-", "_") for word in part.split() if word.startswith("--")} == expected
 
 
 def test_the_stage_starts_and_answers_what_it_teaches(stage, tmp_path):
@@ -103,7 +108,7 @@ def test_the_stage_starts_and_answers_what_it_teaches(stage, tmp_path):
             assert client.post("/", json={}).status_code == 405
             assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
             seen = [f"lesson {number}: {len(routes)} routes, /health ok, bad JSON 400, POST / 405, foreign host 400"]
-            seen += {"08": stage_08, "09": stage_09, "10": stage_10, "11": stage_11}[number](client)
+            seen += {"08": stage_08, "09": stage_09, "10": stage_10, "11": stage_11, "12": stage_12}[number](client)
         print("\n  ".join(seen))
         assert "Traceback" not in server.logs(), server.logs()
     finally:
@@ -171,6 +176,11 @@ def stage_11(client: httpx.Client) -> list[str]:
         assert page.status_code == 200 and f'<html lang="{lang}">' in page.text and date in page.text, language
         assert 'id="task-count"' in page.text
     return seen + ["pages: login and a task by form 303, bad form 400, no token 403; en, de, pl, ja and fallbacks"]
+
+
+def stage_12(client: httpx.Client) -> list[str]:
+    """Lesson 12 changes how the app starts, not what it answers (tests/test_todo_production.py runs it)."""
+    return stage_11(client) + ["lesson 12: --processes, --shutdown_timeout and --xheaders listed"]
 
 
 def test_every_to_do_lesson_is_a_stage():

@@ -1,6 +1,6 @@
 """The IPython extension: what ``import labsupport`` changes in a notebook kernel, and how to undo it.
 
-Three things, all undone by ``%unload_ext labsupport``:
+Four things, all undone by ``%unload_ext labsupport``:
 
 - errors a learner can cause (:class:`labsupport.LabError`) show as one red line instead of
   a traceback; an exception handler installed before (``shell.set_custom_exc``) keeps
@@ -9,7 +9,9 @@ Three things, all undone by ``%unload_ext labsupport``:
 - a ``pre_run_cell``/``post_run_cell`` pair repairs the kernel's event loop after a cell
   that hit CPython bug gh-130145 (see :mod:`labsupport.kernel.loop_repair`);
 - a ``pre_run_cell`` hook notes which run of which cell is executing, so code a cell scheduled
-  keeps its cell on ipykernel 6 as on 7 (see :mod:`labsupport.kernel.cell_request`).
+  keeps its cell on ipykernel 6 as on 7 (see :mod:`labsupport.kernel.cell_request`);
+- a cell whose first line is ``# needs: nginx`` only prints how to install nginx when it is
+  missing, instead of failing (see :mod:`labsupport.kernel.needs`).
 
 ``import labsupport`` loads it when it runs inside IPython, unless the environment variable
 ``LABSUPPORT_NO_EXTENSION`` is set; ``%load_ext labsupport`` loads it by hand. Example::
@@ -23,7 +25,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from . import cell_request, loop_repair
+from . import cell_request, loop_repair, needs
 from ..errors import LabError
 
 __all__ = ["load_if_safe", "load_ipython_extension", "loaded", "unload_ipython_extension"]
@@ -42,6 +44,8 @@ def load_ipython_extension(shell) -> None:
     for event, hook in _HOOKS:
         if hook not in shell.events.callbacks[event]:
             shell.events.register(event, hook)
+    if needs.skip_if_missing not in shell.input_transformers_post:
+        shell.input_transformers_post.append(needs.skip_if_missing)
     loop_repair.remember_loop()  # the cell that loads us is already past its pre_run_cell
     cell_request.note_request()
 
@@ -75,6 +79,8 @@ def unload_ipython_extension(shell) -> None:
     for event, hook in _HOOKS:
         if hook in shell.events.callbacks[event]:
             shell.events.unregister(event, hook)
+    if needs.skip_if_missing in shell.input_transformers_post:
+        shell.input_transformers_post.remove(needs.skip_if_missing)
     cell_request.forget_requests()
 
 

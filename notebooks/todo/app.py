@@ -6,6 +6,7 @@ import weakref
 from pathlib import Path
 
 import tornado.web
+from tornado.log import access_log
 from tornado.routing import HostMatches
 
 from . import i18n
@@ -61,9 +62,12 @@ class TodoApp(tornado.web.Application):
         return super().get_handler_delegate(request, *args, **kwargs)
 
     def log_request(self, handler: tornado.web.RequestHandler) -> None:
-        """Called when a view has finished its answer: the request is done."""
+        """Called when a view has finished its answer: the request is done. Log it in one line."""
         self.in_progress.discard(handler.request)
-        super().log_request(handler)
+        request, status = handler.request, handler.get_status()
+        log = access_log.info if status < 400 else access_log.warning if status < 500 else access_log.error
+        log("%d %s %s://%s%s from %s %.1fms", status, request.method, request.protocol, request.host,
+            request.uri, request.remote_ip, 1000 * request.request_time())
 
     async def open(self) -> None:
         """Create the tables that do not exist yet (existing data is kept)."""

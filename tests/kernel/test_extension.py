@@ -87,3 +87,26 @@ def test_plain_python_imports_without_ipython_hooks():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "False\n"
+
+
+NEEDS_CELL = "# needs: {program}\nprint('ran', 6 * 7)"
+
+
+def test_a_cell_that_needs_a_missing_program_prints_how_to_install_it(kernel):
+    kernel.run("import labsupport")
+    out = kernel.run(NEEDS_CELL.format(program="no-such-program-here"))
+    assert out.startswith("no-such-program-here is not installed here, so this cell did nothing.") and "ran" not in out
+    assert kernel.run(NEEDS_CELL.format(program="python3")) == "ran 42\n"  # installed: runs as written
+    assert kernel.run("x = 1\n# needs: no-such-program-here\nprint('ran')") == "ran\n"  # only a first line counts
+    kernel.run("%unload_ext labsupport")
+    assert kernel.run(NEEDS_CELL.format(program="no-such-program-here")) == "ran 42\n"  # a comment again
+
+
+def test_the_nginx_notice_names_the_install_command():
+    from labsupport.kernel import needs
+
+    lines = needs.skip_if_missing(["# needs: nginx\n", "proxy = labsupport.serve_nginx(todo)\n"])
+    if needs.missing("nginx"):
+        assert "sudo apt install nginx" in lines[0] and len(lines) == 1
+    else:
+        assert lines[1].startswith("proxy =")
