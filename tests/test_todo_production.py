@@ -52,6 +52,19 @@ async def log_in(url: str) -> dict[str, str]:
         return {"Cookie": f"todo_user={client.cookies['todo_user']}"}
 
 
+def wait_for(found, what: str, timeout: float = 10.0):
+    """Poll ``found()`` until it is true (a log line is written after its answer; workers start after the port answers)."""
+    deadline = time.monotonic() + timeout
+    while not (value := found()):
+        assert time.monotonic() < deadline, f"no {what} within {timeout:g} s"
+        time.sleep(0.05)
+    return value
+
+
+def last_log_line(server) -> str:
+    return server.logs().strip().splitlines()[-1]
+
+
 def creates(cookie: dict[str, str]) -> dict:
     return dict(method="POST", body=json.dumps({"name": "buy milk"}).encode(), headers=cookie | JSON, progress=False)
 
@@ -63,8 +76,11 @@ def stored_tasks(folder) -> int:
 
 def test_two_processes_share_the_port_and_both_answer(serve, tmp_path):
     server = serve("--processes=2", "--logging=info")
-    pythons = [p for p in psutil.Process(server.pid).children(recursive=True) if "todo" in " ".join(p.cmdline())]
-    assert len(pythons) == 3  # the parent that forked, and two workers
+    def pythons():
+        found = [p for p in psutil.Process(server.pid).children(recursive=True) if "todo" in " ".join(p.cmdline())]
+        return found if len(found) == 3 else None  # the parent that forked, and two workers
+
+    parent_and_workers = wait_for(pythons, "worker processes")
 
     async def go():
         cookie = await log_in(server.url)
@@ -72,8 +88,9 @@ def test_two_processes_share_the_port_and_both_answer(serve, tmp_path):
 
     result = asyncio.run(go())
     assert result.statuses == {201: 200}
-    workers = set(re.findall(r"pid (\d+) app\] 201 POST", server.logs()))
-    assert len(workers) == 2 and workers <= {str(p.pid) for p in pythons}
+    wait_for(lambda: server.logs().count("/tasks from") == 200, "log line for each create")
+    workers = set(re.findall(r"pid (\d+) app\] 201 POST .*/tasks from", server.logs()))
+    assert len(workers) == 2 and workers <= {str(p.pid) for p in parent_and_workers}
     assert stored_tasks(tmp_path) == 200
 
 
@@ -150,7 +167,7 @@ def test_xheaders_believes_whatever_the_client_says_when_no_proxy_is_in_front(se
     server = serve("--logging=info", *(["--xheaders"] if xheaders else []))
     forged = {"X-Real-Ip": "203.0.113.9", "X-Scheme": "https"}
     assert httpx.get(server.url + "health", headers=forged).status_code == 200
-    line = server.logs().strip().splitlines()[-1]
+    line = wait_for(lambda: "GET" in last_log_line(server) and last_log_line(server), "log line")
     if xheaders:  # the danger lesson 12 shows: on only behind a proxy that sets these headers
         assert re.search(r"200 GET https://127\.0\.0\.1:\d+/health from 203\.0\.113\.9", line), line
     else:

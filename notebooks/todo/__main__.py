@@ -90,7 +90,8 @@ async def main(sockets) -> None:
     server = HTTPServer(app, xheaders=options.xheaders, max_body_size=1024 * 1024,
                         idle_connection_timeout=10, body_timeout=10)  # Tornado's: an hour, none
     server.add_sockets(sockets)
-    logging.info("to-do app on http://%s:%d/ (process %s)", options.address, options.port, task_id())
+    worker = "" if task_id() is None else f" (worker {task_id()})"  # None: no fork
+    logging.info("to-do app on http://%s:%d/%s", options.address, options.port, worker)
     try:
         await wait_for_signal()
     finally:  # also when Ctrl-C cancels main() on Windows
