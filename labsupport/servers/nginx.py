@@ -36,12 +36,12 @@ from .links import link_html
 from .processes import ServerProcess, _port_taken as _answers
 from .serving import Server
 
-__all__ = ["NginxProcess", "Upstream", "nginx_available", "serve_nginx"]
+__all__ = ["INSTALL_COMMAND", "NginxProcess", "Upstream", "nginx_available", "serve_nginx"]
 
 Upstream = Union[int, ServerProcess, Server]  # or anything else with .host and .port
 HOST = "127.0.0.1"
 _EXTRA_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/opt/homebrew/bin")  # not on every PATH
-_INSTALL = "sudo apt install {0} (Debian, Ubuntu) or brew install {0} (macOS)"
+INSTALL_COMMAND = "sudo apt install {0} (Debian, Ubuntu) or brew install {0} (macOS)"
 _TYPES = {"text/html": "html htm", "text/css": "css", "text/plain": "txt", "application/javascript": "js",
           "application/json": "json", "image/png": "png", "image/jpeg": "jpg jpeg", "image/svg+xml": "svg",
           "image/x-icon": "ico", "font/woff2": "woff2"}
@@ -133,7 +133,7 @@ def serve_nginx(upstream: Upstream | Sequence[Upstream], *, static: str | os.Pat
     ``port`` and ``https_port`` are picked free unless given. Re-running the cell replaces it.
     """
     if (executable := _find("nginx")) is None:
-        raise NginxMissingError(f"nginx is not installed: {_INSTALL.format('nginx')}")
+        raise NginxMissingError(f"nginx is not installed: {INSTALL_COMMAND.format('nginx')}")
     servers = _upstreams(upstream)
     static_dir = None if static is None else Path(static).resolve()
     if static_dir is not None and not static_dir.is_dir():
@@ -270,9 +270,9 @@ def _make_certificate(prefix: Path) -> Path:
         cwd=prefix, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
     if result is None or result.returncode != 0:
         shutil.rmtree(prefix, ignore_errors=True)
-        if result is None:
-            raise NginxError(f"openssl is not installed, and tls=True needs it: {_INSTALL.format('openssl')}")
-        raise NginxError(f"openssl could not make a certificate: {(result.stderr.strip() or '?').splitlines()[-1]}")
+        raise NginxError(f"openssl is not installed, and tls=True needs it: {INSTALL_COMMAND.format('openssl')}"
+                         if result is None else
+                         f"openssl could not make a certificate: {(result.stderr.strip() or '?').splitlines()[-1]}")
     return prefix / "cert.pem"
 
 
