@@ -153,7 +153,7 @@ def serve_nginx(upstream: Upstream | Sequence[Upstream], *, static: str | os.Pat
             if problem is None:
                 break
             if "Address already in use" in problem and fixed:
-                raise PortInUseError(f"nginx could not listen: {problem}. Use port=0 to let the system pick one.")
+                raise PortInUseError(f"nginx could not listen: {problem}. Use port=0 to let the system pick.")
             if "Address already in use" not in problem or attempt == 2:
                 raise NginxError(f"nginx did not start: {problem}")
     except BaseException:

@@ -166,6 +166,13 @@ def test_a_taken_port_is_a_clear_error_and_a_lost_race_is_retried(monkeypatch):
     app = serve_echo()
     with pytest.raises(PortInUseError, match=f"^Port {app.port} on 127.0.0.1 is already in use. Use port=0"):
         labsupport.serve_nginx(app, port=app.port)
+    with socket.create_server(("127.0.0.1", 0)) as holder:  # taken between the check and nginx's bind
+        taken = holder.getsockname()[1]
+        real_answers = nginx_module._answers
+        monkeypatch.setattr(nginx_module, "_answers", lambda host, port: port != taken and real_answers(host, port))
+        with pytest.raises(PortInUseError, match=rf"^nginx could not listen: bind\(\) to 127.0.0.1:{taken} failed "
+                                                 r"\(98: Address already in use\). Use port=0"):
+            labsupport.serve_nginx(app, port=taken)
     picks, real = [], nginx_module._free_ports
 
     def first_pick_taken(count: int) -> list[int]:  # another process took the port we picked
