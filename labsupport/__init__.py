@@ -14,7 +14,8 @@ Example, in a notebook cell::
 from __future__ import annotations
 
 from .doctor import DoctorReport, Finding, doctor
-from .errors import LabError, NoRunningLoopError, PortInUseError, ServeError, ServerProcessError
+from .errors import (LabError, NginxError, NginxMissingError, NoRunningLoopError, PortInUseError, ServeError,
+                     ServerProcessError)
 from .exercises.check import CheckFailed, check
 from .kernel import extension
 from .kernel.extension import load_ipython_extension, unload_ipython_extension
@@ -24,6 +25,7 @@ from .measure.loadgen import LoadError, LoadResult, LoadTargetError, NotListenin
 from .plots.requests import plot_latency, plot_requests, plot_throughput
 from .plots.steps import counts_over_time, plot_steps
 from .plots.timeline import Span, plot_timeline, timed
+from .servers.nginx import NginxProcess, nginx_available, serve_nginx
 from .servers.processes import ServerProcess, serve_process
 from .servers.registry import running, stop, stop_all
 from .servers.serving import Server, serve
@@ -38,6 +40,9 @@ __all__ = [
     "LoadError",
     "LoadResult",
     "LoadTargetError",
+    "NginxError",
+    "NginxMissingError",
+    "NginxProcess",
     "NoRunningLoopError",
     "NotListeningError",
     "PortInUseError",
@@ -58,6 +63,7 @@ __all__ = [
     "import_todo",
     "load",
     "nested_loops_allowed",
+    "nginx_available",
     "plot_latency",
     "plot_requests",
     "plot_steps",
@@ -65,6 +71,7 @@ __all__ = [
     "plot_timeline",
     "running",
     "serve",
+    "serve_nginx",
     "serve_process",
     "serve_todo",
     "show_changes",

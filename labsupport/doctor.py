@@ -4,6 +4,7 @@ In a notebook (lesson 00)::
 
     report = labsupport.doctor()     # versions, event loop, ports, proxy: a table
     await report.live_probe()        # a server started here answers another process
+    labsupport.doctor(lesson=12)     # the same, plus what lesson 12 needs from the system (nginx)
 
 From a terminal: ``python -m labsupport doctor`` (exit status 1 when something failed).
 """
@@ -14,6 +15,7 @@ import asyncio
 import html
 import importlib.metadata
 import re
+import shutil
 import socket
 import sys
 import time
@@ -26,6 +28,7 @@ from .kernel import loop_repair
 from .kernel.nesting import nested_loops_allowed
 from .paths import ROOT_VARIABLE, course_path
 from .servers.links import proxy_available, proxy_prefix
+from .servers.nginx import INSTALL_COMMAND, nginx_available
 from .servers.serving import serve
 
 __all__ = ["DoctorReport", "Finding", "Status", "doctor"]
@@ -91,10 +94,15 @@ class DoctorReport(list):
                 f"{rows}</table>")
 
 
-def doctor() -> DoctorReport:
-    """Run the setup checks; inside a notebook also start the live probe (see ``live_probe``)."""
+def doctor(*, lesson: int | None = None) -> DoctorReport:
+    """Run the setup checks; inside a notebook also start the live probe (see ``live_probe``).
+
+    ``lesson`` adds the checks of what that lesson alone needs from the system, such as nginx
+    for lesson 12; they warn, never fail, since every other lesson runs without it.
+    """
     checks = [_check_python(), *_check_packages(), _check_loop(), _check_windows(),
-              _check_nesting(), _check_free_port(), _check_proxy()]
+              _check_nesting(), _check_free_port(), _check_proxy(),
+              *(check() for check in _LESSON_CHECKS.get(lesson, ()))]
     probe = None
     try:
         asyncio.get_running_loop()
@@ -216,6 +224,22 @@ def _check_proxy() -> Finding:
                      "installed, so links to lesson servers will not open",
                      "pip install jupyter-server-proxy==4.6.0 in the Jupyter server's environment")
     return Finding("proxy", "ok", f"links go through {prefix}proxy/PORT/ (jupyter-server-proxy)")
+
+
+def _check_nginx() -> Finding:
+    """Only lesson 12 needs nginx (and openssl, for its certificate): a missing one is a warning."""
+    version = nginx_available()
+    if version is None:
+        return Finding("nginx", "warn", "not installed; only lesson 12 needs it (nginx in front of the to-do app)",
+                       INSTALL_COMMAND.format("nginx"))
+    version = version.removeprefix("nginx version: ")
+    if shutil.which("openssl") is None:
+        return Finding("nginx", "warn", f"{version}, but openssl is missing: lesson 12 needs it for a "
+                       "certificate", INSTALL_COMMAND.format("openssl"))
+    return Finding("nginx", "ok", f"{version} and openssl, for lesson 12")
+
+
+_LESSON_CHECKS = {12: (_check_nginx,)}  # lesson: the checks doctor(lesson=...) adds
 
 
 class _ProbeHandler(tornado.web.RequestHandler):

@@ -14,6 +14,8 @@ a port in use::
     ├── PortInUseError [OSError]           the fixed port asked for is taken
     ├── NoRunningLoopError [RuntimeError]  serve() called where no event loop runs
     ├── ServerProcessError [RuntimeError]  a server process did not start, or died before it answered
+    │   └── NginxError                     ... nginx: its first [emerg] line, an upstream not answering, no openssl
+    ├── NginxMissingError [FileNotFoundError]  nginx is not installed (lesson 12)
     ├── LoadError [ValueError]             a measurement (load, sweep, the C10K demo) cannot run as asked
     │   ├── LoadTargetError                ... because its target is not this machine
     │   └── C10kError                      ... in the C10K demo: a bad count, the open-file limit
@@ -25,9 +27,9 @@ a port in use::
 
 from __future__ import annotations
 
-__all__ = ["C10kError", "CheckFailed", "GradingError", "LabError", "LoadError", "LoadTargetError",
-           "NoRunningLoopError", "NotListeningError", "PortInUseError", "ServeError", "ServerProcessError",
-           "SolutionMarkerError"]
+__all__ = ["C10kError", "CheckFailed", "GradingError", "LabError", "LoadError", "LoadTargetError", "NginxError",
+           "NginxMissingError", "NoRunningLoopError", "NotListeningError", "PortInUseError", "ServeError",
+           "ServerProcessError", "SolutionMarkerError"]
 
 
 class LabError(Exception):
@@ -48,6 +50,14 @@ class NoRunningLoopError(LabError, RuntimeError):
 
 class ServerProcessError(LabError, RuntimeError):
     """A server process did not start, or died before it answered."""
+
+
+class NginxError(ServerProcessError):
+    """nginx did not start: its first ``[emerg]`` line, an upstream that does not answer, no openssl."""
+
+
+class NginxMissingError(LabError, FileNotFoundError):
+    """``serve_nginx()`` was called where nginx is not installed."""
 
 
 class LoadError(LabError, ValueError):

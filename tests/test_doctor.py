@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -105,3 +106,26 @@ def test_the_ipykernel_6_the_doctor_names_is_the_one_ci_pins():
     from labsupport.doctor import IPYKERNEL_6_TESTED
     pins = (ROOT / ".ci" / "ipykernel6.txt").read_text()
     assert f"ipykernel=={IPYKERNEL_6_TESTED}\n" in pins
+
+
+def test_only_lesson_12_asks_for_nginx_and_a_missing_one_warns_with_the_install_line(monkeypatch):
+    assert "nginx" not in by_name(labsupport.doctor())  # lesson 00's report stays as it was
+    monkeypatch.setattr(doctor_module, "nginx_available", lambda: None)
+    report = labsupport.doctor(lesson=12)
+    check = by_name(report)["nginx"]
+    assert check.status == "warn" and "only lesson 12 needs it" in check.detail and report.ok
+    assert check.fix == "sudo apt install nginx (Debian, Ubuntu) or brew install nginx (macOS)"
+    monkeypatch.setattr(doctor_module, "nginx_available", lambda: "nginx version: nginx/1.22.1")
+    assert str(by_name(labsupport.doctor(lesson=12))["nginx"]) == "✔ nginx: nginx/1.22.1 and openssl, for lesson 12"
+    monkeypatch.setattr(doctor_module.shutil, "which", lambda name: None)
+    check = by_name(labsupport.doctor(lesson=12))["nginx"]
+    assert check.status == "warn" and "openssl is missing" in check.detail and "apt install openssl" in check.fix
+
+
+def test_the_nginx_row_reports_the_installed_nginx():
+    version = labsupport.nginx_available()
+    if version is None and os.environ.get("TORNADO_LAB_CI") != "1":  # CI installs it: .ci/install-nginx.sh
+        pytest.skip("nginx is not installed")
+    assert version is not None and version.startswith("nginx version: nginx/")
+    check = by_name(labsupport.doctor(lesson=12))["nginx"]
+    assert check.status == "ok" and check.detail.startswith(version.removeprefix("nginx version: "))
