@@ -80,7 +80,7 @@ def test_the_app_behind_nginx_sees_the_client_address_and_scheme():
     assert plain["remote_ip"] == plain["headers"]["X-Real-Ip"] == A_CLIENT  # but xheaders=True knows better
     assert plain["headers"]["X-Forwarded-For"] == f"203.0.113.7, {A_CLIENT}"
     assert plain["protocol"] == plain["headers"]["X-Forwarded-Proto"] == "http"
-    assert plain["headers"]["Host"] == "127.0.0.1"
+    assert plain["headers"]["Host"] == f"127.0.0.1:{proxy.port}"  # with the port, as a browser's Origin has it
     with httpx.Client(transport=httpx.HTTPTransport(verify=trusting(proxy), local_address=A_CLIENT)) as client:
         secure = echo(client, proxy.https_url)
     assert secure["protocol"] == secure["headers"]["X-Forwarded-Proto"] == "https"
@@ -272,7 +272,7 @@ def test_the_config_is_self_contained_and_proxies_every_header():
     proxy = labsupport.serve_nginx(serve_echo(), static=ROOT / "tests")
     config = proxy.config
     assert "/etc/" not in config and "/var/" not in config and "worker_processes 1;" in config
-    for line in ("proxy_http_version 1.1;", "proxy_set_header Host $host;", "proxy_set_header X-Real-IP $remote_addr;",
+    for line in ("proxy_http_version 1.1;", "proxy_set_header Host $http_host;", "proxy_set_header X-Real-IP $remote_addr;",
                  "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
                  "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header Upgrade $http_upgrade;",
                  "proxy_set_header Connection $connection_upgrade;", f"listen 127.0.0.1:{proxy.port};",
