@@ -67,3 +67,6 @@ class SleepyApp(tornado.web.Application):
         """Called when a view has finished its answer: the request is done."""
         self.in_progress.discard(handler.request)
         super().log_request(handler)
+
+    async def close(self) -> None:
+        """Called at the end of a drain, like TodoApp's; this app opened nothing that needs closing."""

@@ -118,27 +118,33 @@ async def trust_the_proxy(answer) -> str:
                               "X-Forwarded-Proto.")
         requirement("skips-cdn")
         if seen[0] != CLIENT:
-            hint = (f"{_trusted(server)} holds a network, but Tornado compares each address with `in`, string "
-                    f"against string, so it matches no address. List the nodes: {list(CDN)!r}."
-                    if any("/" in entry for entry in server.trusted_downstream or ()) else
-                    f"Tornado takes the rightmost address of X-Forwarded-For, which nginx appended: the CDN node's. "
-                    f"Pass trusted_downstream=[...] with the CDN's addresses, so it skips them.")
+            trusted = server.trusted_downstream or ()
+            if isinstance(trusted, str):
+                hint = (f"{_trusted(server)} is one string, and Tornado makes a set of its characters. Give a "
+                        f"list of addresses: {list(CDN)!r}.")
+            elif any("/" in entry for entry in trusted):
+                hint = (f"{_trusted(server)} holds a network, but Tornado compares each address with `in`, "
+                        f"string against string, so it matches no address. List the nodes: {list(CDN)!r}.")
+            else:
+                hint = ("Tornado takes the rightmost address of X-Forwarded-For, which nginx appended: the CDN "
+                        "node's. Pass trusted_downstream=[...] with the CDN's addresses, so it skips them.")
             raise CheckFailed(f"{said(headers, seen)}, expected the visitor's {CLIENT!r}. Hint: {hint}")
         requirement("every-node")
         headers = _via(CDN[1])
         seen = await who(headers)
         if seen[0] != CLIENT:
             raise CheckFailed(f"{said(headers, seen)}, expected the visitor's {CLIENT!r}. Hint: trust every "
-                              f"node of the CDN, {_trusted(server)} should list both {CDN[0]} and {CDN[1]}.")
+                              f"node of the CDN: {_trusted(server)} should list both {CDN[0]} and {CDN[1]}.")
         requirement("forged-entry")
         for headers, expected, who_sent in (
-                (_via(CDN[1], forged=FORGED), CLIENT, "a visitor who wrote 198.51.100.66 into X-Forwarded-For"),
-                (_via(NGINX, forged=FORGED, proto="http"), NGINX,
-                 "a program on this machine that went through nginx (so nginx appended 127.0.0.1)")):
+                (_via(CDN[1], forged=FORGED), CLIENT, f"a visitor who wrote {FORGED} into X-Forwarded-For itself"),
+                ({"X-Forwarded-For": f"{CLIENT}, {NGINX}", "X-Forwarded-Proto": "http"}, NGINX,
+                 f"a program on this machine that wrote {CLIENT} into X-Forwarded-For and went through nginx "
+                 f"(which appended {NGINX})")):
             seen = await who(headers)
             if seen[0] != expected:
                 raise CheckFailed(
-                    f"{said(headers, seen)}: {who_sent} chose its own address; expected {expected!r}. Hint: "
+                    f"{said(headers, seen)}: {who_sent} chose the address it got; expected {expected!r}. Hint: "
                     f"trust only the CDN's nodes, {list(CDN)!r}. nginx is the socket's peer and appends the "
                     f"address it got the request from, never its own, so an entry {NGINX} comes from a client "
                     f"on this machine; {_trusted(server)} lets the address in front of it through.")
