@@ -22,6 +22,7 @@ from .kernel.extension import load_ipython_extension, unload_ipython_extension
 from .kernel.nesting import allow_nested_loops, nested_loops_allowed
 from .lesson_files import show_changes
 from .measure.loadgen import LoadError, LoadResult, LoadTargetError, NotListeningError, RequestRecord, load, sweep
+from .measure.profiling import profile_shares
 from .plots.requests import plot_latency, plot_requests, plot_throughput
 from .plots.steps import counts_over_time, plot_steps
 from .plots.timeline import Span, plot_timeline, timed
@@ -69,6 +70,7 @@ __all__ = [
     "plot_steps",
     "plot_throughput",
     "plot_timeline",
+    "profile_shares",
     "running",
     "serve",
     "serve_nginx",
