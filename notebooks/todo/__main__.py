@@ -15,10 +15,18 @@ import sys
 from tornado.httpserver import HTTPServer
 from tornado.log import LogFormatter
 from tornado.netutil import bind_sockets
-from tornado.options import options, parse_command_line
+from tornado.options import define, options, parse_command_line
 from tornado.process import fork_processes, task_id
 
 from . import config, make_app  # noqa: F401  (importing config defines the options)
+
+# How the process runs: options that only start() and main() read, so they are defined next to them.
+define("processes", default=1, help="processes sharing the port (0: one per core; not on Windows)",
+       group="server")
+define("shutdown_timeout", default=10.0, help="seconds the requests in progress get to finish at a stop",
+       group="server")
+define("xheaders", default=False, help="take the client's address and scheme from a proxy's X-Real-Ip "
+       "and X-Forwarded-Proto headers (only behind a proxy that sets them)", group="server")
 
 
 def parse_options(argv: list[str]) -> None:
@@ -71,12 +79,13 @@ async def drain(server: HTTPServer, app, timeout: float) -> None:
     """Stop accepting; let the requests in progress finish for up to ``timeout`` s; close the rest."""
     server.stop()  # the listening sockets close: new connections are refused
     server.conn_params.no_keep_alive = True  # answers from now on say "Connection: close"
+    in_progress = getattr(app, "in_progress", ())  # empty for an app.py from before lesson 12
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while app.in_progress and loop.time() < deadline:
+    while in_progress and loop.time() < deadline:
         await asyncio.sleep(0.02)
-    if app.in_progress:
-        logging.warning("%d requests still in progress after %g s: closing them", len(app.in_progress), timeout)
+    if in_progress:
+        logging.warning("%d requests still in progress after %g s: closing them", len(in_progress), timeout)
     await server.close_all_connections()  # the idle ones, and those that ran out of time
     await app.close()
 

@@ -16,9 +16,3 @@ define("cookie_secret", default="", help="secret that signs login cookies (rando
        group="app")
 define("translations", default="gettext", help="where the pages' translations come from: gettext or csv",
        group="app")
-define("processes", default=1, help="processes sharing the port (0: one per core; not on Windows)",
-       group="server")
-define("shutdown_timeout", default=10.0, help="seconds the requests in progress get to finish at a stop",
-       group="server")
-define("xheaders", default=False, help="take the client's address and scheme from a proxy's X-Real-Ip "
-       "and X-Forwarded-Proto headers (only behind a proxy that sets them)", group="server")
