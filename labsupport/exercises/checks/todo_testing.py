@@ -39,6 +39,21 @@ def _broken_owner(kind: str):
     return owner
 
 
+def _broken_check_owner(kind: str):
+    """AccountView.check_owner (lesson 12: the task list checks a row it read itself) broken as ``kind`` says."""
+    def check_owner(self, profile, username: str) -> None:
+        from todo.auth import stamp
+        from todo.base import ApiError
+        login = self.current_user
+        if profile is None or login is None or stamp(profile) != login[1]:
+            if kind == "open":
+                return
+            raise ApiError(403 if kind == "swapped" else 401, "log in first: POST /api/v1/accounts/login")
+        if kind == "closed" or (kind != "lax" and profile.username != username):
+            raise ApiError(401 if kind == "swapped" else 403, f"you are logged in as {profile.username!r}; {username!r} is not yours")
+    return check_owner
+
+
 _MUTANTS = {  # mutant: (the requirement it tests, what is broken, the hint)
     "closed": ("owner-200", "nobody may read their own tasks (403 for everyone)",
                "read your own tasks with your login cookie and expect 200."),
@@ -61,7 +76,10 @@ def _run_tests(case: type, mutant: str | None) -> unittest.TestResult:
         if mutant is not None:
             for rule in route_rules(app.wildcard_router):
                 if isinstance(rule.target, type) and issubclass(rule.target, todo.auth.AccountView):
-                    rule.target = type(rule.target.__name__, (rule.target,), {"owner": _broken_owner(mutant)})
+                    broken = {"owner": _broken_owner(mutant)}
+                    if hasattr(rule.target, "check_owner"):  # lesson 12's app
+                        broken["check_owner"] = _broken_check_owner(mutant)
+                    rule.target = type(rule.target.__name__, (rule.target,), broken)
         return app
 
     probe = type(case.__name__, (case,), {"get_app": get_app})
