@@ -45,7 +45,7 @@ def log_process_ids() -> None:
     """Put the process id in every log line, so that with --processes each line says whose it is."""
     line = "%(color)s[%(levelname)1.1s %(asctime)s pid %(process)d %(module)s]%(end_color)s %(message)s"
     for handler in logging.getLogger().handlers:  # the one parse_command_line set up
-        handler.setFormatter(LogFormatter(fmt=line))
+        handler.setFormatter(LogFormatter(fmt=line, color=not isinstance(handler, logging.FileHandler)))
 
 
 def check_options() -> None:
@@ -59,9 +59,10 @@ def check_options() -> None:
 
 
 def stop_workers(signum, frame) -> None:
-    """In the parent of --processes: pass SIGTERM on to the workers, which share its process group."""
+    """In the parent of --processes: pass SIGTERM on to the workers, when they are all its group holds."""
     signal.signal(signum, signal.SIG_IGN)  # the group includes this process
-    os.killpg(os.getpgrp(), signum)
+    if os.getpgrp() == os.getpid():  # else the group is a script's too: signal the group from outside
+        os.killpg(os.getpgrp(), signum)
 
 
 async def wait_for_signal() -> None:
@@ -78,7 +79,7 @@ async def wait_for_signal() -> None:
 async def drain(server: HTTPServer, app, timeout: float) -> None:
     """Stop accepting; let the requests in progress finish for up to ``timeout`` s; close the rest."""
     server.stop()  # the listening sockets close: new connections are refused
-    server.conn_params.no_keep_alive = True  # answers from now on say "Connection: close"
+    server.conn_params.no_keep_alive = True  # requests that arrive from now on: "Connection: close"
     in_progress = getattr(app, "in_progress", ())  # empty for an app.py from before lesson 12
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -127,6 +128,8 @@ def start() -> None:
         except RuntimeError as exc:  # "Too many child restarts": the workers said why above
             stop_workers(signal.SIGTERM, None)
             sys.exit(f"todo: {exc}")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker: the parent's handlers are not its own
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     asyncio.run(main(sockets))
 
 

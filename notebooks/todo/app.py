@@ -75,7 +75,9 @@ class TodoApp(tornado.web.Application):
             try:
                 await self.database.create_tables()
             except Exception:  # with --processes, another one may create a table between our check and ours
-                await self.database.create_tables()  # finds it this time
+                await self.database.engine.dispose()  # a new connection, which sees the other's tables
+                await asyncio.sleep(0.1)
+                await self.database.create_tables()
         except Exception as exc:  # say which database; aiosqlite needs a moment to stop its thread (#241)
             await self.close()
             await asyncio.sleep(0.2)

@@ -75,7 +75,7 @@ def test_the_app_behind_nginx_sees_the_client_address_and_scheme():
     with httpx.Client(transport=httpx.HTTPTransport(local_address=A_CLIENT)) as client:
         direct = echo(client, app.url)
         assert direct["remote_ip"] == direct["peer"] == A_CLIENT  # without nginx: the socket's own peer
-        plain = echo(client, proxy.url, headers={"X-Forwarded-For": "203.0.113.7"})
+        plain = echo(client, proxy.url, headers={"X-Forwarded-For": "203.0.113.7", "X-Scheme": "https"})  # forged
     assert plain["peer"] == "127.0.0.1"  # the connection comes from nginx,
     assert plain["remote_ip"] == plain["headers"]["X-Real-Ip"] == A_CLIENT  # but xheaders=True knows better
     assert plain["headers"]["X-Forwarded-For"] == f"203.0.113.7, {A_CLIENT}"
@@ -274,7 +274,7 @@ def test_the_config_is_self_contained_and_proxies_every_header():
     assert "/etc/" not in config and "/var/" not in config and "worker_processes 1;" in config
     for line in ("proxy_http_version 1.1;", "proxy_set_header Host $http_host;", "proxy_set_header X-Real-IP $remote_addr;",
                  "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-                 "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header Upgrade $http_upgrade;",
+                 "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header X-Scheme $scheme;", "proxy_set_header Upgrade $http_upgrade;",
                  "proxy_set_header Connection $connection_upgrade;", f"listen 127.0.0.1:{proxy.port};",
                  f'alias "{ROOT / "tests"}/";', "client_body_temp_path client_body_temp;", "pid nginx.pid;"):
         assert line in config, line
