@@ -8,20 +8,55 @@ Example, in a notebook cell::
 
     from labsupport.kernel.cell_request import current_request
     current_request()["header"]["msg_id"]     # this run's id; {} outside a kernel
+
+The other way round, :func:`run_in_running_cell` lets code that a cell scheduled earlier (a
+loop watchdog's report, say) print under the cell that is running *now*: the extension also
+keeps a copy of the running cell's context from ``pre_run_cell`` to ``post_run_cell``.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import Context, ContextVar, copy_context
 
-__all__ = ["current_request", "forget_requests", "note_request"]
+__all__ = ["cell_is_running", "current_request", "forget_requests", "note_cell_ended", "note_request",
+           "run_in_running_cell"]
 
 _noted: ContextVar[dict | None] = ContextVar("labsupport_cell_request", default=None)
+_running: Context | None = None  # the context of the cell running now (its output goes under it)
 
 
 def note_request(*_args) -> None:
     """Remember the request of the cell about to run; IPython calls this before each cell."""
+    global _running
     _noted.set(_kernel_parent())
+    _running = copy_context()
+
+
+def note_cell_ended(*_args) -> None:
+    """Forget the running cell's context; IPython calls this after each cell."""
+    global _running
+    _running = None
+
+
+def cell_is_running() -> bool:
+    """True between a cell's ``pre_run_cell`` and ``post_run_cell`` (with the extension loaded)."""
+    return _running is not None
+
+
+def run_in_running_cell(function: Callable[[], object]) -> bool:
+    """Call ``function()`` so that what it prints goes under the cell running now; False if none runs.
+
+    Call it from the kernel's loop thread (a callback, a task).
+    """
+    context = _running
+    if context is None:
+        return False
+    try:
+        context.run(function)
+    except RuntimeError:  # that context is entered right now (we are inside the cell itself)
+        function()
+    return True
 
 
 def current_request() -> dict:
@@ -32,7 +67,9 @@ def current_request() -> dict:
 
 def forget_requests() -> None:
     """Stop answering from what was noted (the extension was unloaded): ask the kernel again."""
+    global _running
     _noted.set(None)
+    _running = None
 
 
 def _kernel_parent() -> dict:

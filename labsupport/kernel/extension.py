@@ -8,8 +8,9 @@ Four things, all undone by ``%unload_ext labsupport``:
   the one-line display comes back on its own;
 - a ``pre_run_cell``/``post_run_cell`` pair repairs the kernel's event loop after a cell
   that hit CPython bug gh-130145 (see :mod:`labsupport.kernel.loop_repair`);
-- a ``pre_run_cell`` hook notes which run of which cell is executing, so code a cell scheduled
-  keeps its cell on ipykernel 6 as on 7 (see :mod:`labsupport.kernel.cell_request`);
+- a ``pre_run_cell``/``post_run_cell`` pair notes which run of which cell is executing, so code a
+  cell scheduled keeps its cell on ipykernel 6 as on 7, and a report can go under the cell running
+  now (see :mod:`labsupport.kernel.cell_request`);
 - a cell whose first line is ``# needs: nginx`` only prints how to install nginx when it is
   missing, instead of failing (see :mod:`labsupport.kernel.needs`).
 
@@ -31,7 +32,7 @@ from ..errors import LabError
 __all__ = ["load_if_safe", "load_ipython_extension", "loaded", "unload_ipython_extension"]
 
 _HOOKS = (("pre_run_cell", loop_repair.remember_loop), ("pre_run_cell", cell_request.note_request),
-          ("post_run_cell", loop_repair.repair_loop))
+          ("post_run_cell", loop_repair.repair_loop), ("post_run_cell", cell_request.note_cell_ended))
 _state: dict[int, dict[str, Any]] = {}  # per shell: the handler we chained to, and ours
 
 

@@ -110,3 +110,27 @@ def test_the_nginx_notice_names_the_install_command():
         assert "sudo apt install nginx" in lines[0] and len(lines) == 1
     else:
         assert lines[1].startswith("proxy =")
+
+
+SCHEDULED_PRINTER = """
+import asyncio
+from labsupport.kernel.cell_request import run_in_running_cell
+ticks = asyncio.Queue()
+async def printer():
+    while True:
+        text = await ticks.get()
+        print(f"plain {text}")                                          # goes by this task's context
+        run_in_running_cell(lambda: print(f"in the running cell {text}"))
+task = asyncio.get_running_loop().create_task(printer())
+"""
+
+
+def test_code_a_cell_scheduled_can_print_under_the_cell_running_now(kernel):
+    kernel.run("import labsupport")
+    kernel.run(SCHEDULED_PRINTER)
+    out = kernel.run("ticks.put_nowait(1)\nawait asyncio.sleep(0.2)")
+    # ipykernel 7 sends the plain print to the cell that started the task (6: to the latest cell)
+    assert "in the running cell 1" in out
+    kernel.run("%unload_ext labsupport")
+    out = kernel.run("ticks.put_nowait(2)\nawait asyncio.sleep(0.2)")
+    assert "in the running cell 2" not in out  # without the extension nothing knows the running cell
