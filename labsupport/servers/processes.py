@@ -27,6 +27,8 @@ from . import registry
 from ..errors import PortInUseError, ServerProcessError
 from .links import ServerStatus, browser_url, link_html, local_url
 from .serving import check_host
+from ..watch.request_log import RequestLog
+from ..watch.request_view import RequestView
 
 __all__ = ["ServerProcess", "serve_process"]
 
@@ -37,7 +39,8 @@ class ServerProcess:
     """A server running in its own process group; made by :func:`serve_process`."""
 
     def __init__(self, *, name: str, popen: subprocess.Popen, host: str, port: int,
-                 log_path: Path, origin: registry.Origin, grace: float = 3.0) -> None:
+                 log_path: Path, origin: registry.Origin, grace: float = 3.0,
+                 events_path: Path | None = None) -> None:
         self.name = name
         self.host = host
         self.port = port
@@ -47,6 +50,8 @@ class ServerProcess:
         self._popen = popen
         self._log_path = log_path
         self._final_log: str | None = None
+        self._events_path = events_path  # JSON lines of requests, for a module:factory target
+        self._view: RequestView | None = None
         self.status: ServerStatus = "starting"
 
     @property
@@ -68,6 +73,28 @@ class ServerProcess:
         except FileNotFoundError:
             return ""
 
+    def watch(self, *, limit: int = 200) -> RequestView:
+        """Show the requests reaching this process: live in JupyterLab, as stable text elsewhere.
+
+        A ``"module:factory"`` target reports each request's arrival and answer, and the
+        blocks its loop watchdog saw; a command only its access-log lines (Tornado's default
+        format), so what is in progress is not known. Calling it again returns the same view.
+        """
+        if self._view is not None and (self._view.status == "watching" or self.status == "stopped"):
+            return self._view
+        log = RequestLog(limit=limit)
+        view = RequestView(self.name, log)
+        if self._events_path is not None:
+            from ..watch.loop_watchdog import BlockReport
+
+            events = self._events_path
+            view._poll = lambda: log.read_events(events, on_block=lambda report: view.add_block(BlockReport(**report)))
+        else:
+            view._poll = lambda: log.read_access_lines(self.logs())
+        view.start()
+        self._view = view
+        return view
+
     def stop(self, *, timeout: float | None = None) -> None:
         """SIGTERM the whole process group, wait up to ``timeout`` s, then SIGKILL what is left.
 
@@ -77,6 +104,8 @@ class ServerProcess:
             timeout = self.grace + 2.0
         if self.status == "stopped":
             return
+        if self._view is not None:
+            self._view.stop()  # reads what the process wrote last
         registry.forget(self)
         if _POSIX:
             _signal_group(self.pid, signal.SIGTERM)
@@ -91,6 +120,8 @@ class ServerProcess:
             _signal_group(self.pid, signal.SIGKILL)
         self._final_log = self.logs()  # keep the text, drop the temporary file
         self._log_path.unlink(missing_ok=True)
+        if self._events_path is not None:
+            self._events_path.unlink(missing_ok=True)
         self.status = "stopped"
 
     def _wait_until_answering(self, timeout: float) -> None:
@@ -154,9 +185,14 @@ def _start(target: str | Sequence[str], *, name: str, origin: registry.Origin, p
     if registry.holder_of(port) is not None or _port_taken(host, port):
         raise PortInUseError(f"Port {port} on {host} is already in use. "
                              f"Use port=0 to let the system pick a free port.")
+    events_path = None
     if isinstance(target, str):
         command = [sys.executable, "-m", "labsupport.servers.run_app", target, f"--port={port}",
                    f"--host={host}", f"--settings={json.dumps(settings or {})}"]
+        events = tempfile.NamedTemporaryFile(prefix=f"labsupport-{port}-", suffix=".events", delete=False)
+        events.close()
+        events_path = Path(events.name)
+        env = {**(env or {}), "LABSUPPORT_REQUEST_EVENTS": events.name}
     else:
         command = [part.format(port=port, host=host, python=sys.executable) for part in target]
     log = tempfile.NamedTemporaryFile(prefix=f"labsupport-{port}-", suffix=".log", delete=False)
@@ -167,7 +203,7 @@ def _start(target: str | Sequence[str], *, name: str, origin: registry.Origin, p
         start_new_session=_POSIX)
     log.close()
     return ServerProcess(name=name, popen=popen, host=host, port=port, log_path=Path(log.name), origin=origin,
-                         grace=grace)
+                         grace=grace, events_path=events_path)
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -37,6 +37,11 @@ def load_app(target: str, settings: dict | None = None) -> tornado.web.Applicati
 async def _serve(app: tornado.web.Application, port: int, host: str) -> None:
     server = HTTPServer(app)
     server.listen(port, host)
+    events = os.environ.get("LABSUPPORT_REQUEST_EVENTS")
+    if events:  # serve_process passes it, so that server.watch() in the kernel sees each request
+        from ..watch.request_log import write_events
+
+        write_events(app, events)
     print(f"listening on http://{host}:{port}/", flush=True)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()

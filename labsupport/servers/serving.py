@@ -38,6 +38,8 @@ from . import registry
 from ..kernel.cell_logging import show_tornado_warnings
 from ..errors import NoRunningLoopError, PortInUseError, ServeError
 from .links import ServerStatus, browser_url, link_html, local_url
+from ..watch.request_log import RequestLog, attach
+from ..watch.request_view import RequestView
 
 __all__ = ["Server", "route_rules", "serve"]
 
@@ -96,6 +98,7 @@ class Server:
         self._streams = streams
         self._loop = loop
         self._closing: asyncio.Task | None = None
+        self._view: RequestView | None = None
         self.status: ServerStatus = "listening"
 
     @property
@@ -113,10 +116,30 @@ class Server:
         """The URL to open in the learner's browser (through the hub's proxy when there is one)."""
         return browser_url(self.port, host=self.host)
 
+    def watch(self, *, limit: int = 200) -> RequestView:
+        """Show the requests reaching this server: live in JupyterLab, as stable text elsewhere.
+
+        Keeps the last ``limit`` requests (and counts of all); calling it again returns the same
+        view. Example: ``view = server.watch()``, then ``print(view.summary())``.
+        """
+        if not self.is_http:
+            raise ServeError(f"watch() shows HTTP requests; {self.name!r} is a raw TCP server.")
+        if self._view is not None and (self._view.status == "watching" or self.status != "listening"):
+            return self._view
+        log = RequestLog(limit=limit)
+        detach = attach(self._tcp.request_callback, log)  # type: ignore[arg-type]
+        view = RequestView(self.name, log, on_stop=detach)
+        _feed_watchdog_reports(view, self._loop)
+        view.start()
+        self._view = view
+        return view
+
     def stop(self) -> None:
         """Stop listening now and close open connections (websockets too) in the background."""
         if self.status != "listening":
             return
+        if self._view is not None:
+            self._view.stop()
         registry.forget(self)
         self.status = "stopping"
         try:
@@ -205,6 +228,17 @@ def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, 
     registry.add(server)
     show_tornado_warnings()
     return server
+
+
+def _feed_watchdog_reports(view: RequestView, loop: asyncio.AbstractEventLoop) -> None:
+    """Show the reports of the loop's watchdog (see :func:`labsupport.watch_loop`) in ``view``."""
+    try:
+        from ..watch.loop_watchdog import watchdog_of
+    except ImportError:  # TEMP until the watchdog lands
+        return
+    dog = watchdog_of(loop)
+    if dog is not None:
+        view.unsubscribe = dog.on_report(view.add_block)
 
 
 def _check_not_served_before(tcp_server: TCPServer) -> None:
