@@ -16,12 +16,14 @@ Example, in a notebook cell (the kernel's loop is running there)::
     #                  by time.sleep in NoteHandler.get (Cell In[14], line 3)
     dog.summary()                    # '1 block over 100 ms: time.sleep in NoteHandler.get (Cell In[14], line 3)'
 
-How: a heartbeat callback on the loop notes the time every ``min(10 ms, threshold / 10)``; a
-daemon thread wakes every ``threshold / 4`` and, while the heartbeat is overdue, samples the
-loop thread's stack (``sys._current_frames()``). When the heartbeat runs again after more than
-``threshold``, the most frequent sample names the place (see :mod:`labsupport.watch.stacks`
-for which frame, and why the cell's own top-level code is never reported). The duration comes
-from the heartbeat's timing: its error is at most half the beat interval, 5 ms.
+How: a heartbeat callback on the loop notes the time every ``min(20 ms, threshold / 5)``; a
+daemon thread sleeps until the heartbeat is ``threshold / 2`` late, then samples the loop
+thread's stack (``sys._current_frames()``) every ``threshold / 8`` while it stays late. When
+the heartbeat runs again after more than ``threshold``, the most frequent sample names the
+place (see :mod:`labsupport.watch.stacks` for which frame, and why neither the cell's own
+top-level code nor the kernel's tab completion is reported). The duration comes from the
+heartbeat's timing: the stall began between two beats, so its error is at most half the beat
+interval, 10 ms.
 
 Cost, measured by ``benchmarks/watchdog.py`` (hello-world requests on the same loop, 2 cores):
 <OVERHEAD>. asyncio's debug mode (``loop.set_debug(True)``, which logs "Executing <Handle ...>
@@ -49,7 +51,8 @@ from ..kernel.frontend import live_front_end
 __all__ = ["BlockReport", "LoopWatchdog", "watch_loop"]
 
 logger = logging.getLogger("labsupport.watchdog")
-_BEAT = 0.01  # heartbeat interval, at most: the duration's error is half of it
+_BEAT = 0.02  # heartbeat interval, at most: the duration's error is half of it
+_LONGEST_WAIT = 0.25  # the thread's longest sleep: also how soon it sees its loop closed
 _KEPT = 50  # reports kept per watchdog
 _SHOWN = 5  # reports listed in the live display
 _watchdogs: dict[asyncio.AbstractEventLoop, LoopWatchdog] = {}
@@ -145,8 +148,9 @@ class LoopWatchdog:
 
     def _configure(self, threshold: float) -> None:
         self._threshold = threshold
-        self._interval = min(_BEAT, threshold / 10)
-        self._period = threshold / 4
+        self._interval = min(_BEAT, threshold / 5)
+        self._overdue = threshold / 2  # a stall this long may grow into one to report: sample it
+        self._period = threshold / 8  # between samples of one stall
 
     def _start(self) -> None:
         self._thread.start()
@@ -173,13 +177,18 @@ class LoopWatchdog:
             self._stalled(now - since - interval / 2, samples)
 
     def _watch(self) -> None:
-        """The watchdog's thread: while the heartbeat is overdue, sample the loop thread's stack."""
-        while not self._stopping.wait(self._period):
+        """The watchdog's thread: sleep until the heartbeat is overdue, then sample the loop thread's stack."""
+        wait = self._period
+        while not self._stopping.wait(min(wait, _LONGEST_WAIT)):
             if self.loop.is_closed():
                 break
-            since, thread = self._last_beat, self._loop_thread
-            if since is None or thread is None or time.monotonic() - since < 2 * self._interval:
+            since, thread, wait = self._last_beat, self._loop_thread, self._period
+            if since is None or thread is None:
                 continue
+            wait = since + self._overdue - time.monotonic()
+            if wait > 0:  # the loop is keeping up: sleep until it would be late, not more often
+                continue
+            wait = self._period
             frame = sys._current_frames().get(thread)
             if frame is None:
                 continue

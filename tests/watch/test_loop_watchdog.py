@@ -30,8 +30,12 @@ def line_of(marker: str, text: str | None = None) -> int:
 
 
 class SleepyHandler(tornado.web.RequestHandler):
+    took: list[float] = []
+
     def get(self) -> None:
+        start = time.monotonic()
         time.sleep(0.3)  # blocks
+        self.took.append(time.monotonic() - start)
         self.write("slept")
 
 
@@ -72,6 +76,7 @@ def test_a_handler_that_sleeps_is_named_with_the_call_the_line_and_the_duration(
     assert (report.function, report.callee, report.lineno) == ("SleepyHandler.get", "time.sleep", line_of("blocks"))
     assert report.where == f"{HERE.relative_to(Path.cwd())}, line {line_of('blocks')}"
     assert 0.25 < report.duration < 0.5
+    assert abs(report.duration - SleepyHandler.took[-1]) < 0.015  # the heartbeat's error: half its 10 ms
     assert str(report) == (f"the event loop was blocked for {report.duration * 1000:.0f} ms by time.sleep in "
                            f"SleepyHandler.get ({report.where})")
     assert f"WARNING labsupport.watchdog: {report}\n" in capsys.readouterr().err
@@ -101,6 +106,9 @@ def test_an_idle_loop_is_never_reported():
 
 
 def test_one_watchdog_per_loop_and_stop_ends_its_thread():
+    for thread in watchdog_threads():  # those of earlier tests' loops, which asyncio.run closed, end soon
+        thread.join(timeout=2)
+
     async def scenario():
         before = len(watchdog_threads())
         dog = watch_loop(0.1, show=False)
