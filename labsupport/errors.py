@@ -12,7 +12,7 @@ a port in use::
     LabError
     ├── ServeError [TypeError]             serve() cannot make a server of its arguments
     ├── PortInUseError [OSError]           the fixed port asked for is taken
-    ├── NoRunningLoopError [RuntimeError]  serve() called where no event loop runs
+    ├── NoRunningLoopError [RuntimeError]  serve() or watch_loop() called where no event loop runs
     ├── ServerProcessError [RuntimeError]  a server process did not start, or died before it answered
     │   └── NginxError                     ... nginx: its first [emerg] line, an upstream not answering, no openssl
     ├── NginxMissingError [FileNotFoundError]  nginx is not installed (lesson 12)
@@ -20,6 +20,7 @@ a port in use::
     │   ├── LoadTargetError                ... because its target is not this machine
     │   └── C10kError                      ... in the C10K demo: a bad count, the open-file limit
     ├── NotListeningError [ConnectionRefusedError]  no server listens where load() was sent
+    ├── WatchdogError [ValueError]         watch_loop() was given a threshold or loop it cannot watch
     ├── CheckFailed [AssertionError]       an exercise check found a problem; the message has a hint
     ├── SolutionMarkerError [ValueError]   a solution's BEGIN/END SOLUTION markers do not match up
     └── GradingError [ValueError]          grade() was given something it cannot grade
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 __all__ = ["C10kError", "CheckFailed", "GradingError", "LabError", "LoadError", "LoadTargetError", "NginxError",
            "NginxMissingError", "NoRunningLoopError", "NotListeningError", "PortInUseError", "ServeError",
-           "ServerProcessError", "SolutionMarkerError"]
+           "ServerProcessError", "SolutionMarkerError", "WatchdogError"]
 
 
 class LabError(Exception):
@@ -45,7 +46,7 @@ class PortInUseError(LabError, OSError):
 
 
 class NoRunningLoopError(LabError, RuntimeError):
-    """``serve()`` was called where no asyncio event loop is running."""
+    """``serve()`` (or ``watch_loop()``) was called where no asyncio event loop is running."""
 
 
 class ServerProcessError(LabError, RuntimeError):
@@ -77,6 +78,10 @@ class C10kError(LoadError):
 
 class NotListeningError(LabError, ConnectionRefusedError):
     """Every connection ``load()`` tried was refused: no server listens on that port."""
+
+
+class WatchdogError(LabError, ValueError):
+    """``watch_loop()`` was given a threshold or a loop it cannot watch (not a number, a closed loop...)."""
 
 
 class CheckFailed(LabError, AssertionError):

@@ -6,6 +6,7 @@
 
 whatever logging the kernel was started with. Logging the learner set up is left alone.
 The one 404 every browser causes, for ``/favicon.ico`` when a learner opens a link, is not shown.
+:func:`show_warnings_of` does the same for another logger (the loop watchdog's, for one).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 
-__all__ = ["show_tornado_warnings"]
+__all__ = ["show_tornado_warnings", "show_warnings_of"]
 
 
 class _CurrentStderrHandler(logging.StreamHandler):
@@ -48,15 +49,17 @@ def show_tornado_warnings() -> bool:
     ``tornado``: ipykernel puts its own handler there, writing to the process's stderr, whose
     output reaches the notebook late and out of order.
     """
-    installed = False
-    for name in _TORNADO_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.handlers:  # ours already, or configured by the learner
-            continue
-        logger.addHandler(_HANDLER)
-        logger.propagate = False  # one line per event, whatever handlers the parents have
-        installed = True
-    return installed
+    return any([show_warnings_of(name) for name in _TORNADO_LOGGERS])
+
+
+def show_warnings_of(name: str) -> bool:
+    """Route the warnings and errors of logger ``name`` to the current cell; True if installed by this call."""
+    logger = logging.getLogger(name)
+    if logger.handlers:  # ours already, or configured by the learner
+        return False
+    logger.addHandler(_HANDLER)
+    logger.propagate = False  # one line per event, whatever handlers the parents have
+    return True
 
 
 _TORNADO_LOGGERS = ("tornado.access", "tornado.application", "tornado.general")

@@ -39,3 +39,14 @@ def test_logging_the_learner_configured_is_left_alone(monkeypatch):
     monkeypatch.setattr(logger, "handlers", [mine])
     cell_logging.show_tornado_warnings()
     assert logger.handlers == [mine]
+
+
+def test_another_loggers_warnings_show_on_the_stderr_of_the_time(capsys, monkeypatch):
+    logger = logging.getLogger("labsupport.tests.another")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", True)
+    assert cell_logging.show_warnings_of(logger.name) is True
+    assert cell_logging.show_warnings_of(logger.name) is False  # once: no second line per record
+    logger.info("not shown")
+    logger.warning("shown %s", "once")
+    assert capsys.readouterr().err == "WARNING labsupport.tests.another: shown once\n"

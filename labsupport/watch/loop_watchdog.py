@@ -1,0 +1,303 @@
+"""A watchdog that names the line of code that blocked the event loop, and for how long.
+
+Example, in a notebook cell (the kernel's loop is running there)::
+
+    import time, tornado.web, labsupport
+    from labsupport.watch.loop_watchdog import watch_loop
+
+    class NoteHandler(tornado.web.RequestHandler):
+        def get(self):
+            time.sleep(0.3)          # blocks every other request for 0.3 s
+            self.write("noted")
+
+    dog = watch_loop(0.1)            # report anything that holds the loop for over 100 ms
+    server = labsupport.serve(tornado.web.Application([(r"/", NoteHandler)]))
+    # after a request: WARNING labsupport.watchdog: the event loop was blocked for 301 ms
+    #                  by time.sleep in NoteHandler.get (Cell In[14], line 3)
+    dog.summary()                    # '1 block over 100 ms: time.sleep in NoteHandler.get (Cell In[14], line 3)'
+
+How: a heartbeat callback on the loop notes the time every ``min(20 ms, threshold / 5)``; a
+daemon thread sleeps until the heartbeat is ``threshold / 2`` late, then samples the loop
+thread's stack (``sys._current_frames()``) every ``threshold / 8`` while it stays late. When
+the heartbeat runs again after more than ``threshold``, the most frequent sample names the
+place (see :mod:`labsupport.watch.stacks` for which frame, and why neither the cell's own
+top-level code nor the kernel's tab completion is reported). The duration comes from the
+heartbeat's timing: the stall began between two beats, so its error is at most half the beat
+interval, 10 ms.
+
+Cost, measured by ``benchmarks/watchdog.py`` (hello-world requests on the same loop, 2 cores):
+<OVERHEAD>. asyncio's debug mode (``loop.set_debug(True)``, which logs "Executing <Handle ...>
+took 0.301 seconds") was the alternative; it was not chosen because it names only the callback
+handle, not the line or the call, and it costs more: <DEBUG>.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import html
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import stacks
+from ..errors import NoRunningLoopError, WatchdogError
+from ..kernel.cell_logging import show_warnings_of
+from ..kernel.frontend import live_front_end
+
+__all__ = ["BlockReport", "LoopWatchdog", "watch_loop"]
+
+logger = logging.getLogger("labsupport.watchdog")
+_BEAT = 0.02  # heartbeat interval, at most: the duration's error is half of it
+_LONGEST_WAIT = 0.25  # the thread's longest sleep: also how soon it sees its loop closed
+_KEPT = 50  # reports kept per watchdog
+_SHOWN = 5  # reports listed in the live display
+_watchdogs: dict[asyncio.AbstractEventLoop, LoopWatchdog] = {}
+_registry_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class BlockReport:
+    """One stall of the loop: how long (s), in which function, calling what, where; ``at`` is when it began (``time.time()``)."""
+
+    duration: float
+    function: str
+    callee: str | None
+    where: str
+    filename: str
+    lineno: int
+    at: float
+
+    @property
+    def place(self) -> str:
+        """``time.sleep in NoteHandler.get (Cell In[14], line 3)``, or without a callee ``busy (app.py, line 9)``."""
+        by = f"{self.callee} in " if self.callee else ""
+        return f"{by}{self.function} ({self.where})"
+
+    def __str__(self) -> str:
+        by = f"by {self.callee} in" if self.callee else "in"
+        return f"the event loop was blocked for {_seconds(self.duration)} {by} {self.function} ({self.where})"
+
+
+class LoopWatchdog:
+    """Watches one event loop and keeps a :class:`BlockReport` of each stall over ``threshold``; made by :func:`watch_loop`.
+
+    ``reports`` holds the last 50; ``summary()`` is stable text for a notebook's committed output;
+    ``on_report(callback)`` calls ``callback(report)`` on the loop's thread for each new one;
+    ``stop()`` ends the watching (closing the loop does too).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, *, threshold: float) -> None:
+        self.loop = loop
+        self.reports: collections.deque[BlockReport] = collections.deque(maxlen=_KEPT)
+        self._callbacks: list[Callable[[BlockReport], object]] = []
+        self._lock = threading.Lock()
+        self._samples: collections.Counter = collections.Counter()  # (kind, place) -> count, for one stall
+        self._samples_since: float | None = None  # the heartbeat the samples are late after
+        self._last_beat: float | None = None
+        self._loop_thread: int | None = None
+        self._stopping = threading.Event()
+        self._widget = None
+        self._configure(threshold)
+        self._thread = threading.Thread(target=self._watch, name="labsupport-loop-watchdog", daemon=True)
+
+    @property
+    def threshold(self) -> float:
+        """Seconds the loop must be held for a report."""
+        return self._threshold
+
+    @property
+    def watching(self) -> bool:
+        """True until ``stop()`` or the loop closes."""
+        return self._thread.is_alive() and not self._stopping.is_set()
+
+    def on_report(self, callback: Callable[[BlockReport], object]) -> Callable[[], None]:
+        """Call ``callback(report)`` for each new report, on the loop's thread; return a function that stops it."""
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
+        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+
+    def summary(self) -> str:
+        """``2 blocks over 100 ms: time.sleep in NoteHandler.get (Cell In[14], line 3)``; no durations or times."""
+        over = _seconds(self._threshold)
+        if not self.reports:
+            return f"no block over {over}"
+        places = collections.Counter(report.place for report in self.reports)
+        count = len(self.reports)
+        listed = "; ".join(place if n == 1 or len(places) == 1 else f"{place} ×{n}" for place, n in places.items())
+        return f"{count} block{'s' if count > 1 else ''} over {over}: {listed}"
+
+    def stop(self) -> None:
+        """Stop the heartbeat and end the watchdog's thread; the reports stay."""
+        self._stopping.set()
+        with _registry_lock:
+            if _watchdogs.get(self.loop) is self:
+                del _watchdogs[self.loop]
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=2)
+        self._on_loop(self._refresh)
+
+    def __repr__(self) -> str:
+        return f"LoopWatchdog(threshold={self._threshold:g} s, {'watching' if self.watching else 'stopped'})"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(repr(self))
+
+    def _configure(self, threshold: float) -> None:
+        self._threshold = threshold
+        self._interval = min(_BEAT, threshold / 5)
+        self._overdue = threshold / 2  # a stall this long may grow into one to report: sample it
+        self._period = threshold / 8  # between samples of one stall
+
+    def _start(self) -> None:
+        self._thread.start()
+        self.loop.call_soon_threadsafe(self._first_beat)
+
+    def _first_beat(self) -> None:
+        self._loop_thread = threading.get_ident()
+        self._last_beat = time.monotonic()
+        self.loop.call_later(self._interval, self._beat)
+
+    def _beat(self) -> None:
+        """Called on the loop every interval: note the time; after a stall, report it."""
+        now = time.monotonic()
+        since, self._last_beat = self._last_beat, now
+        if self._stopping.is_set():
+            return
+        interval = self._interval
+        self.loop.call_later(interval, self._beat)
+        if now - since > self._threshold:
+            with self._lock:
+                samples = self._samples if self._samples_since == since else collections.Counter()
+                self._samples, self._samples_since = collections.Counter(), None
+            # The stalling callback began between the last beat and the one due then: take the middle.
+            self._stalled(now - since - interval / 2, samples)
+
+    def _watch(self) -> None:
+        """The watchdog's thread: sleep until the heartbeat is overdue, then sample the loop thread's stack."""
+        wait = self._period
+        while not self._stopping.wait(min(wait, _LONGEST_WAIT)):
+            if self.loop.is_closed():
+                break
+            since, thread, wait = self._last_beat, self._loop_thread, self._period
+            if since is None or thread is None:
+                continue
+            wait = since + self._overdue - time.monotonic()
+            if wait > 0:  # the loop is keeping up: sleep until it would be late, not more often
+                continue
+            wait = self._period
+            frame = sys._current_frames().get(thread)
+            if frame is None:
+                continue
+            sample = stacks.classify(frame)
+            del frame
+            with self._lock:
+                if self._samples_since != since:  # a new stall: the samples of an earlier one are stale
+                    self._samples, self._samples_since = collections.Counter(), since
+                self._samples[sample] += 1
+        with _registry_lock:
+            if _watchdogs.get(self.loop) is self:
+                del _watchdogs[self.loop]
+
+    def _stalled(self, duration: float, samples: collections.Counter) -> None:
+        """Make the report of one stall, unless it was idle time, the cell's own code or the kernel's."""
+        places = collections.Counter({place: n for (kind, place), n in samples.items() if kind == "callback"})
+        in_cell = sum(n for (kind, _), n in samples.items() if kind in ("cell", "kernel"))
+        if not places:
+            return
+        share = places.total() / (places.total() + in_cell)  # a stall can run a cell, then a handler
+        duration *= share
+        if duration <= self._threshold:
+            return
+        (code, lasti, lineno), count = places.most_common(1)[0]
+        same_line = sum(n for (c, _, line), n in places.items() if c is code and line == lineno)
+        place = stacks.describe(code, lasti, lineno, call_share=count / same_line)
+        report = BlockReport(duration, place.function, place.callee, place.where, place.filename, place.lineno,
+                             at=time.time() - duration)
+        self.reports.append(report)
+        logger.warning("%s", report, extra={"block_report": report})
+        for callback in list(self._callbacks):
+            try:
+                callback(report)
+            except Exception:  # someone else's callback must not stop the watching
+                logger.exception("a watch_loop on_report callback failed")
+        self._refresh()
+
+    def _on_loop(self, function: Callable[[], None]) -> None:
+        """Run ``function`` on the loop's thread (widgets must be changed there), now if this is it."""
+        if threading.get_ident() == self._loop_thread:
+            function()
+        elif not self.loop.is_closed():
+            try:
+                self.loop.call_soon_threadsafe(function)
+            except RuntimeError:  # closed meanwhile
+                pass
+
+    def _display(self) -> None:
+        import ipywidgets
+        from IPython.display import display
+
+        if self._widget is None:
+            self._widget = ipywidgets.HTML()
+        self._refresh()
+        display(self._widget)
+
+    def _refresh(self) -> None:
+        if self._widget is None:
+            return
+        state = "watching" if self.watching else "stopped"
+        rows = "".join(f"<li><code>{time.strftime('%H:%M:%S', time.localtime(r.at))}</code> {html.escape(str(r))}</li>"
+                       for r in list(self.reports)[-_SHOWN:])
+        self._widget.value = (f"<div><b>Loop watchdog</b> · over {_seconds(self._threshold)} · {state}: "
+                              f"{html.escape(self.summary())}<ul>{rows}</ul></div>")
+
+
+def watch_loop(threshold: float = 0.1, *, loop: asyncio.AbstractEventLoop | None = None,
+               show: bool = True) -> LoopWatchdog:
+    """Watch the running loop (or ``loop``); report each time code holds it for over ``threshold`` seconds.
+
+    Each report is logged (a WARNING on ``labsupport.watchdog``, shown under the running cell),
+    kept in ``.reports``, and, with ``show=True`` in JupyterLab, listed in a display that
+    updates itself, also for requests that arrive while no cell runs. There is one watchdog
+    per loop: calling again (re-running the cell) returns it, with the new threshold::
+
+        dog = watch_loop(0.05)
+        dog.reports[-1].where    # 'Cell In[14], line 3'
+    """
+    threshold = _checked(threshold)
+    if loop is None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise NoRunningLoopError(
+                "watch_loop() watches a running asyncio event loop, and none runs here. A notebook cell "
+                "has one; in a script, call it inside a coroutine run by asyncio.run(), or pass loop=.") from None
+    if loop.is_closed():
+        raise WatchdogError("watch_loop() was given a closed event loop; pass one that runs, or none in a notebook.")
+    with _registry_lock:
+        dog = _watchdogs.get(loop)
+        if dog is not None and dog.watching:
+            dog._configure(threshold)
+        else:
+            dog = _watchdogs[loop] = LoopWatchdog(loop, threshold=threshold)
+            dog._start()
+    show_warnings_of(logger.name)
+    dog._on_loop(dog._refresh)
+    if show and live_front_end():
+        dog._display()
+    return dog
+
+
+def _checked(threshold: object) -> float:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.001 <= threshold < 3600:
+        raise WatchdogError(f"threshold is how many seconds the loop may be held before a report: a number "
+                            f"from 0.001 to 3600, such as 0.1 for 100 ms, not {threshold!r}.")
+    return float(threshold)
+
+
+def _seconds(seconds: float) -> str:
+    """``312 ms`` under a second, ``1.20 s`` from one."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 0.9995 else f"{seconds:.2f} s"
