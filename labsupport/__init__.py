@@ -31,8 +31,11 @@ from .servers.processes import ServerProcess, serve_process
 from .servers.registry import running, stop, stop_all
 from .servers.serving import Server, serve
 from .servers.todo import forget_todo, import_todo, serve_todo, sqlite_url
+from .watch.loop_watchdog import BlockReport, LoopWatchdog, watch_loop
+from .watch.request_view import RequestView
 
 __all__ = [
+    "BlockReport",
     "CheckFailed",
     "DoctorReport",
     "Finding",
@@ -41,6 +44,7 @@ __all__ = [
     "LoadError",
     "LoadResult",
     "LoadTargetError",
+    "LoopWatchdog",
     "NginxError",
     "NginxMissingError",
     "NginxProcess",
@@ -48,6 +52,7 @@ __all__ = [
     "NotListeningError",
     "PortInUseError",
     "RequestRecord",
+    "RequestView",
     "Scoreboard",
     "ServeError",
     "Server",
@@ -82,6 +87,7 @@ __all__ = [
     "stop_all",
     "sweep",
     "timed",
+    "watch_loop",
 ]
 
 __version__ = "0.1.0"

@@ -18,7 +18,8 @@ class Kernel:
     def __init__(self, *, cwd: str | None = None) -> None:
         self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=cwd or str(ROOT))
 
-    def run(self, code: str, *, cell_id: str | None = None, timeout: float = 30) -> str:
+    def run(self, code: str, *, cell_id: str | None = None, timeout: float = 30,
+            streams: tuple[str, ...] = ("stdout",)) -> str:
         content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
                    "allow_stdin": False, "stop_on_error": True}
         message = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id or str(uuid.uuid4())})
@@ -29,7 +30,7 @@ class Kernel:
             if reply["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, body = reply["msg_type"], reply["content"]
-            if kind == "stream" and body["name"] == "stdout":
+            if kind == "stream" and body["name"] in streams:
                 out.append(body["text"])
             elif kind == "error":
                 raise AssertionError(f"cell failed: {body['ename']}: {body['evalue']}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import importlib
 import json
 import os
@@ -37,11 +38,7 @@ def load_app(target: str, settings: dict | None = None) -> tornado.web.Applicati
 async def _serve(app: tornado.web.Application, port: int, host: str) -> None:
     server = HTTPServer(app)
     server.listen(port, host)
-    events = os.environ.get("LABSUPPORT_REQUEST_EVENTS")
-    if events:  # serve_process passes it, so that server.watch() in the kernel sees each request
-        from ..watch.request_log import write_events
-
-        write_events(app, events)
+    _watch(app, os.environ.get("LABSUPPORT_REQUEST_EVENTS"))
     print(f"listening on http://{host}:{port}/", flush=True)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -56,6 +53,23 @@ async def _serve(app: tornado.web.Application, port: int, host: str) -> None:
         await asyncio.wait_for(server.close_all_connections(), 2)
     except asyncio.TimeoutError:
         pass
+
+
+def _watch(app: tornado.web.Application, events: str | None) -> None:
+    """Start the loop watchdog (its reports go to the log); with ``events``, write requests and reports there.
+
+    ``serve_process`` passes ``events`` (a file's path), so that ``watch()`` in the kernel sees them.
+    """
+    from ..watch.loop_watchdog import watch_loop
+
+    dog = watch_loop(show=False)
+    if not events:
+        return
+    from ..watch.request_log import write_events
+
+    write_events(app, events)
+    reports = open(events, "a", buffering=1, encoding="utf-8")  # one line per write: O_APPEND keeps lines whole
+    dog.on_report(lambda report: reports.write(json.dumps({"e": "block", "report": dataclasses.asdict(report)}) + "\n"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -227,15 +227,33 @@ def serve(app: tornado.web.Application | TCPServer, *, name: str | None = None, 
                     port=sockets[0].getsockname()[1], loop=loop, origin=origin)
     registry.add(server)
     show_tornado_warnings()
+    if not standalone:
+        _watch_the_loop(loop)
     return server
+
+
+_watched_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def _watch_the_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """In a notebook, start the loop watchdog (:func:`labsupport.watch_loop`) the first time a server is served.
+
+    Once per loop: a watchdog the learner stopped stays stopped, and one they configured keeps its threshold.
+    """
+    from ..kernel.extension import loaded
+    from ..watch.loop_watchdog import watch_loop, watchdog_of
+
+    if loop in _watched_loops or not loaded():
+        return
+    _watched_loops.add(loop)
+    if watchdog_of(loop) is None:
+        watch_loop(loop=loop, show=False)
 
 
 def _feed_watchdog_reports(view: RequestView, loop: asyncio.AbstractEventLoop) -> None:
     """Show the reports of the loop's watchdog (see :func:`labsupport.watch_loop`) in ``view``."""
-    try:
-        from ..watch.loop_watchdog import watchdog_of
-    except ImportError:  # TEMP until the watchdog lands
-        return
+    from ..watch.loop_watchdog import watchdog_of
+
     dog = watchdog_of(loop)
     if dog is not None:
         view.unsubscribe = dog.on_report(view.add_block)

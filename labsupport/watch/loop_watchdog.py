@@ -45,10 +45,11 @@ from dataclasses import dataclass
 
 from . import stacks
 from ..errors import NoRunningLoopError, WatchdogError
+from ..kernel import cell_request
 from ..kernel.cell_logging import show_warnings_of
 from ..kernel.frontend import live_front_end
 
-__all__ = ["BlockReport", "LoopWatchdog", "watch_loop"]
+__all__ = ["BlockReport", "LoopWatchdog", "watch_loop", "watchdog_of"]
 
 logger = logging.getLogger("labsupport.watchdog")
 _BEAT = 0.02  # heartbeat interval, at most: the duration's error is half of it
@@ -218,7 +219,9 @@ class LoopWatchdog:
         report = BlockReport(duration, place.function, place.callee, place.where, place.filename, place.lineno,
                              at=time.time() - duration)
         self.reports.append(report)
-        logger.warning("%s", report, extra={"block_report": report})
+        log = lambda: logger.warning("%s", report, extra={"block_report": report})  # noqa: E731
+        if not cell_request.run_in_running_cell(log):  # under the cell running now, else the one that began watching
+            log()
         for callback in list(self._callbacks):
             try:
                 callback(report)
@@ -253,6 +256,12 @@ class LoopWatchdog:
                        for r in list(self.reports)[-_SHOWN:])
         self._widget.value = (f"<div><b>Loop watchdog</b> · over {_seconds(self._threshold)} · {state}: "
                               f"{html.escape(self.summary())}<ul>{rows}</ul></div>")
+
+
+def watchdog_of(loop: asyncio.AbstractEventLoop) -> LoopWatchdog | None:
+    """The watchdog watching ``loop``, or None."""
+    dog = _watchdogs.get(loop)
+    return dog if dog is not None and dog.watching else None
 
 
 def watch_loop(threshold: float = 0.1, *, loop: asyncio.AbstractEventLoop | None = None,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import tornado.web
 
-__all__ = ["GROUPS", "SeenRequest", "RequestLog", "attach", "write_events"]
+__all__ = ["GROUPS", "RequestLog", "SeenRequest", "attach", "write_events"]
 
 GROUPS = 12  # distinct (status, method, path) counted one by one; the rest are counted together
 _ACCESS = re.compile(r"(?P<status>\d{3}) (?P<method>[A-Z]+) (?P<path>\S+) \([^)]*\) (?P<ms>[\d.]+)ms")

@@ -164,3 +164,23 @@ def test_a_failed_blocking_client_in_a_cell_leaves_the_kernel_working(kernel):
                      "except RuntimeError as exc:\n    print('refused:', exc)")
     assert out.startswith("refused: Cannot run the event loop while another loop is running")
     assert kernel.run("import asyncio\nawait asyncio.sleep(0)\nprint('still working')") == "still working\n"
+
+
+NAP_CELL = """
+import asyncio, time, tornado.web, labsupport, httpx
+class NapHandler(tornado.web.RequestHandler):
+    def get(self):
+        time.sleep(0.3)
+        self.write("rested")
+nap = labsupport.serve(tornado.web.Application([(r"/nap", NapHandler)]))
+client = httpx.AsyncClient(timeout=5)
+"""
+
+
+def test_serve_starts_the_watchdog_and_its_report_shows_under_the_cell_that_waited(kernel):
+    kernel.run(NAP_CELL)
+    out = kernel.run("await client.get(nap.url + 'nap')\nawait asyncio.sleep(0.1)", streams=("stdout", "stderr"))
+    assert "WARNING labsupport.watchdog: the event loop was blocked for" in out, out
+    assert "by time.sleep in NapHandler.get (Cell In[" in out and "], line 4)" in out, out  # IPython drops the leading blank line
+    quiet = kernel.run("import time\ntime.sleep(0.3)\nawait asyncio.sleep(0.1)", streams=("stdout", "stderr"))
+    assert "watchdog" not in quiet  # the cell's own code: the learner knows it is busy
