@@ -384,3 +384,57 @@ def test_a_lessons_exercises_link_opens_its_exercise(lab, course):
 def test_jupyterlab_sent_nothing_off_the_machine(lab):
     """No news feed, no update check, no CDN: every request the page made stayed on loopback."""
     assert lab.outside == []
+
+
+def _cell_index(notebook, cell_id: str) -> int:
+    return next(i for i, c in enumerate(notebook.cells) if c.get("id") == cell_id)
+
+
+def _wait_for_text(lab: Lab, index: int, wanted: list[str], timeout: float = 15) -> str:
+    deadline, text = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        cell = lab.cell(index)
+        cell.scroll_into_view_if_needed(timeout=5_000)  # JupyterLab renders only the cells in view
+        text = cell.inner_text(timeout=5_000)
+        if all(part in text for part in wanted):
+            return text
+        time.sleep(0.25)
+    raise AssertionError(f"cell {index} never showed {wanted}; it shows:\n{text}")
+
+
+def test_the_request_view_redraws_in_jupyterlab_while_the_kernel_is_idle(lab, course):
+    """Lesson 02 to its request view; requests from this test process while the kernel is idle appear in it,
+    and so does the watchdog's report of the lesson's blocking handler; then the rest of the lesson runs."""
+    import urllib.request
+
+    name = LESSON_02
+    notebook = nbformat.read(course / name, as_version=4)
+    server_cell, view_cell, nap_cell = (_server_cell(notebook), _cell_index(notebook, "w02-view"),
+                                        _cell_index(notebook, "w02-nap-call"))
+    lab.open(name)
+    problems: list[str] = []
+    try:
+        for i, cell in enumerate(notebook.cells[: view_cell + 1]):
+            if cell.cell_type == "code":
+                lab.run_cell(i, timeout=CELL_TIMEOUT)
+        url = lab.cell(server_cell).locator(".jp-OutputArea-output a[href^='http://127.0.0.1:']").get_attribute("href")
+        for path in ("", "", "", "from-the-test"):
+            try:
+                urllib.request.urlopen(url + path, timeout=10).read()
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+        text = _wait_for_text(lab, view_cell, ["HelloHandler", "4 requests", "404", "/from-the-test"])
+        assert "GET" in text
+        for i in range(view_cell + 1, nap_cell + 1):
+            if notebook.cells[i].cell_type == "code":
+                lab.run_cell(i, timeout=CELL_TIMEOUT)
+        _wait_for_text(lab, view_cell, ["blocked for", "time.sleep in NapHandler.get"])
+        lab.cell(view_cell).screenshot(path=str(_artifact(name, "-request-view")))
+        lab.page.evaluate("(i) => { window.__tl.widget.content.activeCellIndex = i; }", nap_cell + 1)
+        lab.command("notebook:run-all-below", timeout=RUN_ALL_TIMEOUT, what="the rest of lesson 02")
+        _wait_for_text(lab, view_cell, ["stopped"])
+        _saved(lab, course, name, problems)
+    finally:
+        problems.extend(f"{name}: {left}" for left in lab.shutdown_kernel(grace=LEFTOVER_GRACE))
+        lab.close_notebook()
+    assert not problems, "lesson 02 with its request view:\n" + "\n".join(problems)

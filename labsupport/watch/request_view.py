@@ -29,6 +29,7 @@ __all__ = ["RequestView"]
 REFRESH = 0.25  # seconds between checks for something new to draw
 ROWS = 15  # requests listed in the table
 BARS = 40  # requests drawn on the timeline
+_CELL = "padding:0 10px 0 0;line-height:1.3;text-align:left"
 _COLOURS = {2: "#1a7f37", 3: "#0969da", 4: "#9a6700", 5: "#cf222e"}
 
 
@@ -136,8 +137,9 @@ class RequestView:
         recent = sorted([*log.answered, *log.in_progress.values()], key=lambda r: r.start)
         rows = "".join(_row(r, self._began, now) for r in reversed(recent[-ROWS:]))
         blocks = "".join(f"<div style='color:#cf222e'>⚠ {html.escape(str(b))}</div>" for b in self.blocks)
-        table = (f"<table style='font-family:monospace;font-size:12px'><tr><th>at (s)</th><th>method</th>"
-                 f"<th>path</th><th>status</th><th>ms</th></tr>{rows}</table>") if rows else "<i>no requests yet</i>"
+        heads = "".join(f"<th style='{_CELL}'>{head}</th>" for head in ("at (s)", "method", "path", "status", "ms"))
+        table = (f"<table style='font-family:monospace;font-size:12px;border-collapse:collapse'><tr>{heads}</tr>"
+                 f"{rows}</table>") if rows else "<i>no requests yet</i>"
         return f"<div>{head}{blocks}{_timeline(recent[-BARS:], now)}{table}</div>"
 
     def _ipython_display_(self) -> None:
@@ -160,11 +162,11 @@ class RequestView:
 def _row(request: SeenRequest, began: float, now: float) -> str:
     ms = "…" if request.end is None else f"{request.duration * 1000:.1f}"
     status = "…" if request.end is None else (request.status or "left")
-    return (f"<tr><td>{request.start - began:+.3f}</td><td>{html.escape(request.method)}</td>"
-            f"<td>{html.escape(request.path[:60])}</td><td>{status}</td><td>{ms}</td></tr>")
+    cells = (f"{request.start - began:+.3f}", html.escape(request.method), html.escape(request.path[:60]), status, ms)
+    return "<tr>" + "".join(f"<td style='{_CELL}'>{cell}</td>" for cell in cells) + "</tr>"
 
 
-def _timeline(requests: list[SeenRequest], now: float, *, width: int = 600, bar: int = 4) -> str:
+def _timeline(requests: list[SeenRequest], now: float, *, width: int = 600, bar: int = 6) -> str:
     """Horizontal bars on one time axis, one row per request, oldest at the top."""
     if not requests:
         return ""
@@ -175,7 +177,7 @@ def _timeline(requests: list[SeenRequest], now: float, *, width: int = 600, bar:
     bars = []
     for row, r in enumerate(requests):
         x = (r.start - first) / span * width
-        w = max(((now if r.end is None else r.end) - r.start) / span * width, 1.5)
+        w = max(((now if r.end is None else r.end) - r.start) / span * width, 3)
         colour = "#8250df" if r.end is None else _COLOURS.get((r.status or 0) // 100, "#57606a")
         bars.append(f"<rect x='{x:.1f}' y='{row * (bar + 1)}' width='{w:.1f}' height='{bar}' fill='{colour}'>"
                     f"<title>{html.escape(r.method)} {html.escape(r.path[:60])}</title></rect>")
