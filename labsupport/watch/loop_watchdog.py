@@ -26,9 +26,11 @@ heartbeat's timing: the stall began between two beats, so its error is at most h
 interval, 10 ms.
 
 Cost, measured by ``benchmarks/watchdog.py`` (hello-world requests on the same loop, 2 cores):
-<OVERHEAD>. asyncio's debug mode (``loop.set_debug(True)``, which logs "Executing <Handle ...>
+no loss to measure (2,069 requests/s on, 1,889 off, medians of 3 rounds, within the noise), and
+12.7 ms of CPU per second on an idle loop (0.3 without), the heartbeat's 50 wake-ups. asyncio's debug mode (``loop.set_debug(True)``, which logs "Executing <Handle ...>
 took 0.301 seconds") was the alternative; it was not chosen because it names only the callback
-handle, not the line or the call, and it costs more: <DEBUG>.
+handle (``<Task ... coro=<RequestHandler._execute() ...>> took 0.301 seconds``), not the line or the
+call, and it costs far more: 376 requests/s, a fifth of the speed.
 """
 
 from __future__ import annotations
