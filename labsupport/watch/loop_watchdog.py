@@ -57,6 +57,7 @@ logger = logging.getLogger("labsupport.watchdog")
 _BEAT = 0.02  # heartbeat interval, at most: the duration's error is half of it
 _LONGEST_WAIT = 0.25  # the thread's longest sleep: also how soon it sees its loop closed
 _KEPT = 50  # reports kept per watchdog
+DEFAULT_THRESHOLD = 0.1  # seconds, for a new watchdog when watch_loop() is given none
 _SHOWN = 5  # reports listed in the live display
 _watchdogs: dict[asyncio.AbstractEventLoop, LoopWatchdog] = {}
 _registry_lock = threading.Lock()
@@ -168,7 +169,7 @@ class LoopWatchdog:
         """Called on the loop every interval: note the time; after a stall, report it."""
         now = time.monotonic()
         since, self._last_beat = self._last_beat, now
-        if self._stopping.is_set():
+        if self._stopping.is_set() or not self._thread.is_alive():
             return
         interval = self._interval
         self.loop.call_later(interval, self._beat)
@@ -192,11 +193,15 @@ class LoopWatchdog:
             if wait > 0:  # the loop is keeping up: sleep until it would be late, not more often
                 continue
             wait = self._period
-            frame = sys._current_frames().get(thread)
-            if frame is None:
+            try:
+                frame = sys._current_frames().get(thread)
+                if frame is None:
+                    continue
+                sample = stacks.classify(frame)
+                del frame
+            except Exception:  # a frame we cannot read must not end the watching
+                logger.debug("the watchdog could not read the loop thread's stack", exc_info=True)
                 continue
-            sample = stacks.classify(frame)
-            del frame
             with self._lock:
                 if self._samples_since != since:  # a new stall: the samples of an earlier one are stale
                     self._samples, self._samples_since = collections.Counter(), since
@@ -266,19 +271,21 @@ def watchdog_of(loop: asyncio.AbstractEventLoop) -> LoopWatchdog | None:
     return dog if dog is not None and dog.watching else None
 
 
-def watch_loop(threshold: float = 0.1, *, loop: asyncio.AbstractEventLoop | None = None,
+def watch_loop(threshold: float | None = None, *, loop: asyncio.AbstractEventLoop | None = None,
                show: bool = True) -> LoopWatchdog:
     """Watch the running loop (or ``loop``); report each time code holds it for over ``threshold`` seconds.
 
     Each report is logged (a WARNING on ``labsupport.watchdog``, shown under the running cell),
     kept in ``.reports``, and, with ``show=True`` in JupyterLab, listed in a display that
     updates itself, also for requests that arrive while no cell runs. There is one watchdog
-    per loop: calling again (re-running the cell) returns it, with the new threshold::
+    per loop: calling again (re-running the cell) returns it, with the new threshold if one is
+    given; without one, a new watchdog uses 0.1 s and a running one keeps its own::
 
         dog = watch_loop(0.05)
         dog.reports[-1].where    # 'Cell In[14], line 3'
+        watch_loop().threshold   # still 0.05
     """
-    threshold = _checked(threshold)
+    threshold = None if threshold is None else _checked(threshold)
     if loop is None:
         try:
             loop = asyncio.get_running_loop()
@@ -291,9 +298,10 @@ def watch_loop(threshold: float = 0.1, *, loop: asyncio.AbstractEventLoop | None
     with _registry_lock:
         dog = _watchdogs.get(loop)
         if dog is not None and dog.watching:
-            dog._configure(threshold)
+            if threshold is not None:
+                dog._configure(threshold)
         else:
-            dog = _watchdogs[loop] = LoopWatchdog(loop, threshold=threshold)
+            dog = _watchdogs[loop] = LoopWatchdog(loop, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
             dog._start()
     show_warnings_of(logger.name)
     dog._on_loop(dog._refresh)

@@ -125,6 +125,36 @@ def test_one_watchdog_per_loop_and_stop_ends_its_thread():
     assert watchdog_threads() == [] and not fresh.watching
 
 
+def test_asking_again_without_a_threshold_keeps_the_one_set():
+    async def scenario():
+        dog = watch_loop(0.05, show=False)
+        assert watch_loop(show=False) is dog and dog.threshold == 0.05  # a later cell only asks for it
+        dog.stop()
+        return watch_loop(show=False).threshold
+    assert run(scenario()) == 0.1
+
+
+def test_a_stack_it_cannot_read_does_not_end_the_watching(monkeypatch):
+    import labsupport.watch.loop_watchdog as module
+
+    calls = []
+
+    def broken(frame):
+        calls.append(frame)
+        raise RuntimeError("a frame we cannot read")
+
+    monkeypatch.setattr(module.stacks, "classify", broken)
+
+    async def scenario():
+        dog = watch_loop(0.05, show=False)
+        await asyncio.sleep(0.05)  # its first heartbeat
+        time.sleep(0.2)  # the thread samples the loop's stack, and fails
+        await asyncio.sleep(0.1)
+        assert calls and dog.watching and dog._thread.is_alive()
+        return dog
+    assert list(run(scenario()).reports) == []
+
+
 def test_summary_is_stable_text_and_on_report_hears_each_report_on_the_loop_thread():
     heard: list[tuple[BlockReport, int]] = []
 
