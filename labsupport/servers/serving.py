@@ -127,7 +127,9 @@ class Server:
         if self._view is not None and (self._view.status == "watching" or self.status != "listening"):
             return self._view
         log = RequestLog(limit=limit)
-        detach = attach(self._tcp.request_callback, log)  # type: ignore[arg-type]
+        connections = self._tcp._connections  # this server's own, when another server shares the app
+        detach = attach(self._tcp.request_callback, log,  # type: ignore[arg-type]
+                        accept=lambda request: request.server_connection in connections)
         view = RequestView(self.name, log, on_stop=detach)
         _feed_watchdog_reports(view, self._loop)
         view.start()
