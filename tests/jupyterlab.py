@@ -386,7 +386,9 @@ class Lab:
         self.outside: list[str] = []  # requests the page tried to send off the machine
         self.context.on("request", self._record)
         self.page = self.context.new_page()
-        self.page.goto(f"{server.url}lab?token={server.token}&reset")
+        if hasattr(server, "sign_in"):  # a learner on a hub logs in on its form first
+            server.sign_in(self.page)
+        self.page.goto(getattr(server, "lab_url", None) or f"{server.url}lab?token={server.token}&reset")
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=timeout_ms)
         self.page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
         self.page.evaluate(JS_SETUP)
@@ -438,8 +440,17 @@ class Lab:
 
     def command(self, command_id: str, *, timeout: float, what: str, args: dict | None = None) -> Run:
         """Run a JupyterLab command on the open notebook; wait until it and every cell it started are done."""
-        started = time.monotonic()
+        self.start_command(command_id, args=args)
+        return self.finish_command(timeout=timeout, what=what)
+
+    def start_command(self, command_id: str, *, args: dict | None = None) -> None:
+        """Start a JupyterLab command and return at once (several pages can run at the same time)."""
+        self._started, self._command_id = time.monotonic(), command_id
         self.page.evaluate("([id, args]) => window.__tl.start(id, args)", [command_id, args])
+
+    def finish_command(self, *, timeout: float, what: str) -> Run:
+        """Wait for the command :meth:`start_command` started, and every cell it started, to be done."""
+        started, command_id = self._started, self._command_id
         status = self.wait(lambda s: s["command"]["done"] and not s["running"] and not s["queued"]
                            and s["kernel"] == "idle", timeout, what, on_poll=lambda _: self.watch.snapshot())
         seconds = time.monotonic() - started
