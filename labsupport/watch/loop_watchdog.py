@@ -31,6 +31,10 @@ no loss to measure (2,069 requests/s on, 1,889 off, medians of 3 rounds, within 
 took 0.301 seconds") was the alternative; it was not chosen because it names only the callback
 handle (``<Task ... coro=<RequestHandler._execute() ...>> took 0.301 seconds``), not the line or the
 call, and it costs far more: 376 requests/s, a fifth of the speed.
+
+Limit: the thread can only sample while the loop thread lets go of the GIL. A stall inside C
+code that holds the GIL throughout (a catastrophic regular expression, say) leaves no sample, and
+so no report.
 """
 
 from __future__ import annotations
