@@ -153,7 +153,7 @@ def test_the_card_has_the_messages_the_issue_asks_for():
     made_by = {source for _, source in card()}
     assert len(card()) >= 10
     assert {"labsupport/servers/serving.py", "asyncio/base_events.py", "Python", "labsupport/doctor.py",
-            "notebooks/todo/app.py", "labsupport/kernel/needs.py", "labsupport/exercises/check.py"} <= made_by
+            "notebooks/todo/__main__.py", "labsupport/kernel/needs.py", "labsupport/exercises/check.py"} <= made_by
 
 
 @pytest.mark.parametrize(("message", "made_by"), card(), ids=[m[:40] for m, _ in card()])
