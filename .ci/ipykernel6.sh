@@ -3,6 +3,7 @@
 #
 #   bash .ci/ipykernel6.sh            # create/reuse .venv-ipykernel6, then run the tests
 #   bash .ci/ipykernel6.sh -k idle    # extra arguments go to pytest
+#   bash .ci/ipykernel6.sh --setup-only   # only create/reuse the venv (.ci/run does it in the background)
 #
 # The venv holds requirements.txt's pins, minus what these tests never import (SKIP below), with
 # .ci/ipykernel6.txt's lines in place of the pins of the same packages, plus `-e .` (labsupport).
@@ -58,6 +59,9 @@ EOF
     echo "$fingerprint" >"$STAMP"
 fi
 echo "Set up in $((SECONDS - started)) s."
+if [[ ${1:-} == --setup-only ]]; then
+    exit 0
+fi
 
 # The tests start kernelspec 'python3' (tests/kernels.py, nbval --nbval-current-env): make sure it is this venv's.
 "$VENV/bin/python" -c 'import sys

@@ -379,8 +379,11 @@ class Run:
 class Lab:
     """A JupyterLab page in a Playwright browser context."""
 
-    def __init__(self, browser, server: LabServer, *, viewport=(1280, 900), timeout_ms: int = 60_000) -> None:
-        self.server, self.viewport = server, {"width": viewport[0], "height": viewport[1]}
+    def __init__(self, browser, server: LabServer, *, viewport=(1280, 900), timeout_ms: int = 60_000,
+                 wait: bool = True) -> None:
+        """Open JupyterLab in a new browser context; with ``wait=False``, call :meth:`ready` later
+        (several pages then load at the same time)."""
+        self.server, self.viewport, self.timeout_ms = server, {"width": viewport[0], "height": viewport[1]}, timeout_ms
         self.context = browser.new_context(viewport=self.viewport)
         self.context.set_default_timeout(timeout_ms)
         self.outside: list[str] = []  # requests the page tried to send off the machine
@@ -388,8 +391,14 @@ class Lab:
         self.page = self.context.new_page()
         if hasattr(server, "sign_in"):  # a learner on a hub logs in on its form first
             server.sign_in(self.page)
-        self.page.goto(getattr(server, "lab_url", None) or f"{server.url}lab?token={server.token}&reset")
-        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=timeout_ms)
+        self.page.goto(getattr(server, "lab_url", None) or f"{server.url}lab?token={server.token}&reset",
+                       wait_until="load" if wait else "commit")
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait until JupyterLab has started and restored its layout, then install the test's helpers."""
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=self.timeout_ms)
         self.page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
         self.page.evaluate(JS_SETUP)
 
