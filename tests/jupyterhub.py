@@ -36,7 +36,7 @@ from pathlib import Path
 
 import psutil
 
-from .jupyterlab import SETTINGS, copy_course, free_port
+from .jupyterlab import SETTINGS, copy_course, end_process_tree, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -281,16 +281,5 @@ class Hub:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
             pass
-        seen += [p for p in self.descendants() if p not in seen]
-        for proc in [self.psutil, *seen]:
-            try:
-                proc.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs([self.psutil, *seen], timeout=10)
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        self.process.wait(10)
+        end_process_tree(self.process, self.psutil, seen + self.descendants())
         self._log.close()

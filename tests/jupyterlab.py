@@ -18,6 +18,7 @@ except where one is expected (``raises-exception`` cells; ``check`` cells of a l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -236,19 +237,39 @@ class LabServer:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 pass
-        seen += [p for p in self.descendants() if p not in seen]
-        for proc in [self.psutil, *seen]:
-            try:
-                proc.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs([self.psutil, *seen], timeout=10)
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)  # anything reparented but still in its session
-        except OSError:
-            pass
-        self.process.wait(10)
+        end_process_tree(self.process, self.psutil, seen + self.descendants())
         self._log.close()
+
+
+def end_process_tree(process: subprocess.Popen, main: psutil.Process, seen: list[psutil.Process]) -> None:
+    """Kill ``main`` and every process in ``seen`` that still runs, then whatever is left in ``process``'s session."""
+    for proc in dict.fromkeys([main, *seen]):
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(list(dict.fromkeys([main, *seen])), timeout=10)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # anything reparented but still in its session
+    except OSError:
+        pass
+    process.wait(10)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Playwright and Debian's Chromium, headless; both stopped afterwards, also on failure."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = launch_browser(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
 
 
 # --- the page -----------------------------------------------------------------------------------

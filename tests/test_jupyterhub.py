@@ -29,7 +29,7 @@ import pytest
 
 from .browser import missing_browser, require
 from .jupyterhub import Hub, missing_hub
-from .jupyterlab import ROOT, Lab, launch_browser, saved_problems
+from .jupyterlab import ROOT, Lab, chromium, saved_problems
 
 ARTIFACTS = ROOT / "test-artifacts" / "jupyterhub"
 LEARNERS = ["ada", "bob", "chen", "dana", "emil"]
@@ -55,17 +55,8 @@ def hub(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        chromium = launch_browser(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from .conftest import ROOT, refused
 from .browser import missing_browser, require
-from .jupyterlab import (JS_CLOSE_ALL, JUPYTER, Lab, LabServer, copy_course, course_files, launch_browser,
+from .jupyterlab import (JS_CLOSE_ALL, JUPYTER, Lab, LabServer, chromium, copy_course, course_files,
                          read_problems, saved_problems)
 
 ARTIFACTS = ROOT / "test-artifacts" / "jupyterlab"
@@ -190,17 +190,8 @@ def server(course, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(_browser_available):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        chromium = launch_browser(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
