@@ -29,14 +29,13 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from .jupyterlab import SETTINGS, copy_course, end_process_tree, free_port
+from .jupyterlab import SETTINGS, copy_course, end_process_tree, free_port, log_tail, wait_until_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -227,22 +226,10 @@ class Hub:
         return _request(f"{self.url}hub/api/{path}", method, body, token=self.token, timeout=timeout)
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                self.api("GET", "")
-                return
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.3)
-        raise RuntimeError(f"jupyterhub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        wait_until_answers(self.process, lambda: self.api("GET", ""), "jupyterhub", self.log_path, timeout=timeout)
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return log_tail(self.log_path, lines)
 
     def wait_spawned(self, name: str, *, timeout: float = 180) -> Learner:
         """Wait until ``name``'s server is ready (a learner's login spawns it); a token and its pid."""

@@ -133,6 +133,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last ``lines`` lines of a server's log, for an error message."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_until_answers(process: subprocess.Popen, probe, name: str, log_path: Path, *, timeout: float) -> None:
+    """Call ``probe()`` until it stops raising OSError; fail with the log's tail if ``process`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{log_tail(log_path)}")
+        try:
+            probe()
+            return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.3)
+    raise RuntimeError(f"{name} did not answer within {timeout:.0f} s:\n{log_tail(log_path)}")
+
+
 # Pre-set user settings: JupyterLab asks about (and could fetch) news and updates otherwise.
 SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
@@ -187,22 +209,11 @@ class LabServer:
             raise
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                self.api("GET", "api/status")
-                return
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.3)
-        raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        wait_until_answers(self.process, lambda: self.api("GET", "api/status"), "jupyter lab", self.log_path,
+                           timeout=timeout)
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return log_tail(self.log_path, lines)
 
     def api(self, method: str, path: str, body=None, timeout: float = 30):
         data = None if body is None else json.dumps(body).encode()
