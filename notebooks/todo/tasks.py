@@ -4,6 +4,7 @@ from sqlalchemy import bindparam, select
 
 from .auth import AccountView
 from .base import ApiError
+from .batched_creates import BatchedCreates
 from .database import in_transaction
 from .models import Profile, Task
 from .validation import Field, clean
@@ -26,24 +27,27 @@ PROFILE_WITH_TASKS = (
 )
 
 
+def task_dict(id, name, note, created, due_date, completed) -> dict:
+    """What Task.to_dict() gives, from a row's task columns: unpacking a row is quicker than its attributes."""
+    return {"id": id, "name": name, "note": note, "created": created.isoformat() + "Z",
+            "due_date": due_date.isoformat() if due_date else None, "completed": completed}
+
+
 class TaskListView(AccountView):
     """GET lists the account's tasks; POST creates one (201)."""
 
     async def get(self, username: str) -> None:
         login = self.current_user
-        async with self.session.begin():  # short: the one connection is free before the JSON is built
-            rows = (await self.session.execute(PROFILE_WITH_TASKS, {"profile_id": login and login[0]})).all()
+        async with self.application.database.engine.connect() as connection:  # a read: no session needed
+            rows = (await connection.execute(PROFILE_WITH_TASKS, {"profile_id": login and login[0]})).all()
         self.check_owner(rows[0] if rows else None, username)
-        self.send({"username": username, "tasks": [Task.to_dict(row) for row in rows if row.id is not None]})
+        self.send({"username": username, "tasks": [task_dict(*row[2:]) for row in rows if row.id is not None]})
 
-    @in_transaction
     async def post(self, username: str) -> None:
-        owner = await self.owner(username)
-        task = Task(owner_id=owner.id, **clean(self.form_data, TASK_FIELDS))
-        self.session.add(task)
-        await self.session.flush()  # sends the INSERT, which gives the task its id
-        self.set_header("Location", f"{self.request.path}/{task.id}")
-        self.send(task.to_dict(), 201)
+        fields = clean(self.form_data, TASK_FIELDS)  # a 400 before it waits for a batch
+        row = await BatchedCreates.of(self.application).create(self, username, fields)
+        self.set_header("Location", f"{self.request.path}/{row.id}")
+        self.send(task_dict(*row[1:]), 201)  # the columns after owner_id
 
 
 class TaskView(AccountView):

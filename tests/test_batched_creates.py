@@ -1,0 +1,141 @@
+"""todo/batched_creates.py (lesson 12): creates that arrive together share one transaction.
+
+Each test sends creates at once, so that they land in one batch, and checks what each client
+was told against what the database holds, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from .postgres import postgres_url  # noqa: F401  (importing registers the fixture)
+from .test_todo_api import cheap_hashes, database_url, in_app, logged_in  # noqa: F401  (fixtures)
+from .todo_helpers import tasks_url
+
+
+def counting_batches(monkeypatch) -> list[int]:
+    """The size of every batch written, in order."""
+    from todo.batched_creates import BatchedCreates
+
+    sizes: list[int] = []
+    write = BatchedCreates.write
+
+    async def counted(self, batch):
+        sizes.append(len(batch))
+        await write(self, batch)
+
+    monkeypatch.setattr(BatchedCreates, "write", counted)
+    return sizes
+
+
+def test_each_create_is_told_its_own_task_and_every_task_is_stored(database_url, monkeypatch):
+    sizes = counting_batches(monkeypatch)
+    # Same names with other fields, and exact duplicates: only the values tell the rows apart.
+    bodies = [{"name": "milk"}, {"name": "milk", "note": "oat"}, {"name": "milk", "completed": True},
+              {"name": "milk", "due_date": "2031-02-03"}, {"name": "milk"}, {"name": "eggs", "note": ""}] * 4
+
+    async def scenario(todo):
+        ada, bob = await logged_in(todo, "ada"), await logged_in(todo, "bob")
+        sizes.clear()
+        answers = await asyncio.gather(*(client.post(tasks_url(client.username), json=body, expect=201)
+                                         for body in bodies for client in (ada, bob)))
+        assert max(sizes) > 1, f"no two creates shared a batch: {sizes}"
+        assert len(sizes) < len(answers), sizes
+        told = [answer.json() for answer in answers]
+        assert len({task["id"] for task in told}) == len(told), "two creates were told the same task"
+        for answer, task, (body, client) in zip(answers, told, [(b, c) for b in bodies for c in (ada, bob)]):
+            assert answer.headers["Location"] == tasks_url(client.username, task["id"])
+            stored = (await client.get(tasks_url(client.username, task["id"]), expect=200)).json()
+            assert stored == task, "the 201 does not say what was stored"
+            expected = {"note": "", "due_date": None, "completed": False, **body}
+            assert {key: stored[key] for key in expected} == expected, (body, stored)
+        assert await todo.counts() == (2, len(bodies) * 2)
+
+    in_app(database_url, scenario)
+
+
+def test_a_create_refused_in_a_batch_fails_alone(database_url, monkeypatch):
+    sizes = counting_batches(monkeypatch)
+
+    async def scenario(todo):
+        ada, bob = await logged_in(todo, "ada"), await logged_in(todo, "bob")
+        stranger = todo.client(cookies={"todo_user": "forged"})
+        sizes.clear()
+        sends = [ada.post(tasks_url("ada"), json={"name": f"ada {i}"}) for i in range(5)]
+        sends += [bob.post(tasks_url("ada"), json={"name": "bob writes in ada's list"}),  # 403
+                  stranger.post(tasks_url("ada"), json={"name": "nobody"})]  # 401
+        sends += [bob.post(tasks_url("bob"), json={"name": f"bob {i}"}) for i in range(5)]
+        answers = await asyncio.gather(*sends)
+        assert [a.status_code for a in answers] == [201] * 5 + [403, 401] + [201] * 5
+        assert "you are logged in as 'bob'" in answers[5].json()["error"]["message"]
+        assert sorted(task["name"] for task in await ada.tasks()) == [f"ada {i}" for i in range(5)]
+        assert len(await bob.tasks()) == 5
+        assert max(sizes) > 2, sizes
+
+    in_app(database_url, scenario)
+
+
+def test_a_batch_that_fails_is_written_again_one_create_at_a_time(database_url, monkeypatch):
+    from todo import batched_creates
+
+    sizes = counting_batches(monkeypatch)
+    add = batched_creates.BatchedCreates.add
+
+    async def add_failing_on_poison(self, session, batch):
+        if any(create.fields["name"] == "poison" for create in batch):
+            raise RuntimeError("the database refused the poison task")
+        return await add(self, session, batch)
+
+    monkeypatch.setattr(batched_creates.BatchedCreates, "add", add_failing_on_poison)
+
+    async def scenario(todo):
+        ada = await logged_in(todo, "ada")
+        names = [f"task {i}" for i in range(4)] + ["poison"] + [f"task {i}" for i in range(4, 8)]
+        sizes.clear()
+        # ada.http: not ada.post, which fails any 5xx; here one 500 is the point
+        answers = await asyncio.gather(*(ada.http.post(tasks_url("ada"), json={"name": name}) for name in names))
+        statuses = dict(zip(names, (a.status_code for a in answers)))
+        assert statuses.pop("poison") == 500
+        assert answers[4].json()["error"]["message"] == "internal error: the server log has the details"
+        assert set(statuses.values()) == {201}, statuses
+        assert sorted(task["name"] for task in await ada.tasks()) == sorted(statuses)
+        assert await todo.counts() == (1, 8), "a rolled-back batch left rows, or lost some"
+        assert any(size == 1 for size in sizes[1:]), f"the failed batch was not written again alone: {sizes}"
+
+    in_app(database_url, scenario)
+
+
+def test_the_writer_ends_when_no_create_waits(tmp_path):
+    from labsupport.servers.todo import sqlite_url
+
+    async def scenario(todo):
+        ada = await logged_in(todo, "ada")
+        await asyncio.gather(*(ada.add_task(f"t{i}") for i in range(10)))
+        writer = todo.app.batched_creates.writer
+        for _ in range(20):
+            if writer.done():
+                break
+            await asyncio.sleep(0.05)
+        assert writer.done() and writer.exception() is None
+        assert todo.app.batched_creates.waiting == []
+        await ada.add_task("one more")  # a new writer starts for it
+        assert len(await ada.tasks()) == 11
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
+
+
+@pytest.mark.parametrize("body, message", [({"name": ""}, "name"), ({"note": "x"}, "name"), ([1], "JSON object")])
+def test_a_bad_body_gets_its_400_before_any_batch(tmp_path, monkeypatch, body, message):
+    from labsupport.servers.todo import sqlite_url
+
+    sizes = counting_batches(monkeypatch)
+
+    async def scenario(todo):
+        ada = await logged_in(todo, "ada")
+        answer = await ada.post(tasks_url("ada"), json=body, expect=400)
+        assert message in answer.text
+        assert sizes == [] and await todo.counts() == (1, 0)
+
+    in_app(sqlite_url(tmp_path / "todo.db"), scenario)
