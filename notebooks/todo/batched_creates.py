@@ -80,7 +80,8 @@ class BatchedCreates:
                 left[0].done.set_exception(exc)
             return
         for create, row in added:  # committed: now each request may answer 201
-            create.done.set_result(row)
+            if not create.done.done():  # a request cancelled meanwhile must not stop the others
+                create.done.set_result(row)
 
     async def add(self, session, batch: list[Create]) -> list:
         """Insert the tasks of the creates whose owner checks pass: (create, row) for each."""
