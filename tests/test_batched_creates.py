@@ -7,16 +7,22 @@ was told against what the database holds, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import types
 
 import pytest
+from sqlalchemy import event
 
 from .postgres import postgres_url  # noqa: F401  (importing registers the fixture)
 from .test_todo_api import cheap_hashes, database_url, in_app, logged_in  # noqa: F401  (fixtures)
 from .todo_helpers import tasks_url
 
 
-def counting_batches(monkeypatch) -> list[int]:
-    """The size of every batch written, in order."""
+def counting_batches(monkeypatch, *, names: list | None = None, hold: float = 0) -> list[int]:
+    """The size of every batch written, in order; with ``names``, the task names of each batch too.
+
+    ``hold`` seconds before each batch: the creates sent meanwhile wait for the next one, as they do
+    while a batch is being written on a busy machine.
+    """
     from todo.batched_creates import BatchedCreates
 
     sizes: list[int] = []
@@ -24,10 +30,43 @@ def counting_batches(monkeypatch) -> list[int]:
 
     async def counted(self, batch):
         sizes.append(len(batch))
+        if names is not None:
+            names.append([create.fields["name"] for create in batch])
+        await asyncio.sleep(hold)
         await write(self, batch)
 
     monkeypatch.setattr(BatchedCreates, "write", counted)
     return sizes
+
+
+def on_new_tasks(monkeypatch, change):
+    """Call ``change(rows, values)`` on what the batch INSERT gives back; it returns the rows to use."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from todo import batched_creates
+
+    execute = AsyncSession.execute
+
+    async def changed(self, statement, params=None, *args, **kwargs):
+        result = await execute(self, statement, params, *args, **kwargs)
+        if statement is not batched_creates.NEW_TASKS:
+            return result
+        rows = change(result.all(), params)
+        return types.SimpleNamespace(all=lambda: rows)
+
+    monkeypatch.setattr(AsyncSession, "execute", changed)
+
+
+def test_the_defaults_are_the_models_own():
+    """DEFAULTS and holds() must say what the INSERT fills in: every column but id and created."""
+    from todo.batched_creates import DEFAULTS, holds
+    from todo.models import Task
+
+    columns = Task.__table__.c
+    assert DEFAULTS == {name: columns[name].default.arg if columns[name].default is not None else None
+                        for name in DEFAULTS}
+    assert set(DEFAULTS) | {"owner_id", "name"} == {column.name for column in columns} - {"id", "created"}
+    values = {**DEFAULTS, "owner_id": 7, "name": "n"}
+    assert len(holds(values)) == len(values), "holds() leaves out a column a create sets"
 
 
 def test_each_create_is_told_its_own_task_and_every_task_is_stored(database_url, monkeypatch):
@@ -56,6 +95,53 @@ def test_each_create_is_told_its_own_task_and_every_task_is_stored(database_url,
     in_app(database_url, scenario)
 
 
+def test_a_batch_is_one_insert_even_when_its_tasks_set_other_fields(database_url, monkeypatch):
+    """render_nulls: a task without a due date sends NULL, so its row has the columns of the others."""
+    sizes = counting_batches(monkeypatch, hold=0.05)
+    bodies = [{"name": f"t{i}", **({"due_date": "2031-02-03"} if i % 2 else {})} for i in range(12)]
+
+    async def scenario(todo):
+        ada = await logged_in(todo, "ada")
+        inserts: list[str] = []
+
+        def seen(connection, cursor, statement, *args):
+            if statement.startswith("INSERT INTO tasks"):
+                inserts.append(statement)
+
+        event.listen(todo.app.database.engine.sync_engine, "before_cursor_execute", seen)
+        sizes.clear()
+        answers = await asyncio.gather(*(ada.post(tasks_url("ada"), json=body, expect=201) for body in bodies))
+        assert max(sizes) > 2, sizes
+        assert len(inserts) == len(sizes), f"{len(inserts)} INSERTs for batches of {sizes}"
+        assert [a.json()["due_date"] for a in answers] == [body.get("due_date") for body in bodies]
+
+    in_app(database_url, scenario)
+
+
+def test_each_create_finds_its_row_in_any_order_returning_gives(database_url, monkeypatch):
+    """RETURNING promises no order: with the rows given back reversed, each create still gets its own."""
+    sizes = counting_batches(monkeypatch, hold=0.05)
+    reversed_batches = []
+
+    def reverse(rows, values):
+        reversed_batches.append(len(rows))
+        return rows[::-1]
+
+    on_new_tasks(monkeypatch, reverse)
+    names = [f"task {i}" for i in range(10)]
+
+    async def scenario(todo):
+        ada = await logged_in(todo, "ada")
+        sizes.clear()
+        answers = await asyncio.gather(*(ada.post(tasks_url("ada"), json={"name": name}, expect=201) for name in names))
+        assert max(reversed_batches) > 1, reversed_batches
+        assert [answer.json()["name"] for answer in answers] == names
+        for answer in answers:
+            assert (await ada.get(answer.headers["Location"], expect=200)).json() == answer.json()
+
+    in_app(database_url, scenario)
+
+
 def test_a_create_refused_in_a_batch_fails_alone(database_url, monkeypatch):
     sizes = counting_batches(monkeypatch)
 
@@ -78,22 +164,21 @@ def test_a_create_refused_in_a_batch_fails_alone(database_url, monkeypatch):
 
 
 def test_a_batch_that_fails_is_written_again_one_create_at_a_time(database_url, monkeypatch):
-    from todo import batched_creates
+    """The failure comes after the INSERT ran: the rollback must take back the rows of the whole batch."""
+    batches: list[list[str]] = []
+    counting_batches(monkeypatch, names=batches, hold=0.05)
 
-    sizes = counting_batches(monkeypatch)
-    add = batched_creates.BatchedCreates.add
-
-    async def add_failing_on_poison(self, session, batch):
-        if any(create.fields["name"] == "poison" for create in batch):
+    def fail_on_poison(rows, values):
+        if any(row["name"] == "poison" for row in values):
             raise RuntimeError("the database refused the poison task")
-        return await add(self, session, batch)
+        return rows
 
-    monkeypatch.setattr(batched_creates.BatchedCreates, "add", add_failing_on_poison)
+    on_new_tasks(monkeypatch, fail_on_poison)
 
     async def scenario(todo):
         ada = await logged_in(todo, "ada")
         names = [f"task {i}" for i in range(4)] + ["poison"] + [f"task {i}" for i in range(4, 8)]
-        sizes.clear()
+        batches.clear()
         # ada.http: not ada.post, which fails any 5xx; here one 500 is the point
         answers = await asyncio.gather(*(ada.http.post(tasks_url("ada"), json={"name": name}) for name in names))
         statuses = dict(zip(names, (a.status_code for a in answers)))
@@ -102,7 +187,10 @@ def test_a_batch_that_fails_is_written_again_one_create_at_a_time(database_url, 
         assert set(statuses.values()) == {201}, statuses
         assert sorted(task["name"] for task in await ada.tasks()) == sorted(statuses)
         assert await todo.counts() == (1, 8), "a rolled-back batch left rows, or lost some"
-        assert any(size == 1 for size in sizes[1:]), f"the failed batch was not written again alone: {sizes}"
+        failed = next(i for i, batch in enumerate(batches) if "poison" in batch)
+        assert len(batches[failed]) > 1, f"poison was alone from the start: {batches}"
+        assert batches[failed + 1:failed + 1 + len(batches[failed])] == [[name] for name in batches[failed]], (
+            f"the failed batch was not written again one create at a time: {batches}")
 
     in_app(database_url, scenario)
 
