@@ -9,13 +9,7 @@ if [[ -n $nginx ]] && command -v openssl >/dev/null 2>&1; then
     echo "nginx already installed: $("$nginx" -v 2>&1), $(openssl version)"
 else
     export DEBIAN_FRONTEND=noninteractive
-    # An existing hook (Docker images ship one) is left alone.
-    policy=/usr/sbin/policy-rc.d
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod +x "$policy"
-        trap 'rm -f "$policy"' EXIT
-    fi
+    source "$(dirname "$0")/no-service-start.sh"  # the package is installed, its service not started
     apt-get update -qq
     apt-get install -y -qq nginx openssl >/dev/null
     echo "installed $(/usr/sbin/nginx -v 2>&1), $(openssl version)"

@@ -10,15 +10,7 @@ if (( ${#initdbs[@]} )); then
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Debian's policy-rc.d hook: exit 101 tells invoke-rc.d / deb-systemd-invoke not to start
-# services, so the package creates its "main" cluster but does not start it.
-# An existing hook (Docker images ship one) is left alone.
-policy=/usr/sbin/policy-rc.d
-if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    trap 'rm -f "$policy"' EXIT
-fi
+source "$(dirname "$0")/no-service-start.sh"  # the package is installed, its service not started
 apt-get update -qq
 apt-get install -y -qq postgresql >/dev/null
 initdbs=(/usr/lib/postgresql/*/bin/initdb)

@@ -20,14 +20,7 @@ if (( ! ${#wanted[@]} )); then
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Debian's policy-rc.d hook: exit 101 tells invoke-rc.d not to start services, so neither PostgreSQL's
-# cluster nor nginx on port 80 starts (the tests run their own). An existing hook is left alone.
-policy=/usr/sbin/policy-rc.d
-if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    trap 'rm -f "$policy"' EXIT
-fi
+source "$(dirname "$0")/no-service-start.sh"  # the package is installed, its service not started
 started=$SECONDS
 apt-get update -qq
 apt-get install -y -qq "${wanted[@]}" >/dev/null
