@@ -17,11 +17,12 @@ from .test_todo_api import cheap_hashes, database_url, in_app, logged_in  # noqa
 from .todo_helpers import tasks_url
 
 
-def counting_batches(monkeypatch, *, names: list | None = None, hold: float = 0) -> list[int]:
+def counting_batches(monkeypatch, *, names: list | None = None, gather: int = 0) -> list[int]:
     """The size of every batch written, in order; with ``names``, the task names of each batch too.
 
-    ``hold`` seconds before each batch: the creates sent meanwhile wait for the next one, as they do
-    while a batch is being written on a busy machine.
+    ``gather``: the first batch (the first after ``sizes.clear()``) is held until that many creates
+    wait behind it (5 s at most), so that they share the next batch, as they do on a busy machine
+    while a batch is written. No timing decides the batches then.
     """
     from todo.batched_creates import BatchedCreates
 
@@ -32,7 +33,10 @@ def counting_batches(monkeypatch, *, names: list | None = None, hold: float = 0)
         sizes.append(len(batch))
         if names is not None:
             names.append([create.fields["name"] for create in batch])
-        await asyncio.sleep(hold)
+        for _ in range(500 if len(sizes) == 1 else 0):
+            if len(self.waiting) >= gather:
+                break
+            await asyncio.sleep(0.01)
         await write(self, batch)
 
     monkeypatch.setattr(BatchedCreates, "write", counted)
@@ -97,8 +101,8 @@ def test_each_create_is_told_its_own_task_and_every_task_is_stored(database_url,
 
 def test_a_batch_is_one_insert_even_when_its_tasks_set_other_fields(database_url, monkeypatch):
     """render_nulls: a task without a due date sends NULL, so its row has the columns of the others."""
-    sizes = counting_batches(monkeypatch, hold=0.05)
     bodies = [{"name": f"t{i}", **({"due_date": "2031-02-03"} if i % 2 else {})} for i in range(12)]
+    sizes = counting_batches(monkeypatch, gather=len(bodies) - 1)
 
     async def scenario(todo):
         ada = await logged_in(todo, "ada")
@@ -111,7 +115,7 @@ def test_a_batch_is_one_insert_even_when_its_tasks_set_other_fields(database_url
         event.listen(todo.app.database.engine.sync_engine, "before_cursor_execute", seen)
         sizes.clear()
         answers = await asyncio.gather(*(ada.post(tasks_url("ada"), json=body, expect=201) for body in bodies))
-        assert max(sizes) > 2, sizes
+        assert sizes == [1, len(bodies) - 1], sizes
         assert len(inserts) == len(sizes), f"{len(inserts)} INSERTs for batches of {sizes}"
         assert [a.json()["due_date"] for a in answers] == [body.get("due_date") for body in bodies]
 
@@ -120,7 +124,8 @@ def test_a_batch_is_one_insert_even_when_its_tasks_set_other_fields(database_url
 
 def test_each_create_finds_its_row_in_any_order_returning_gives(database_url, monkeypatch):
     """RETURNING promises no order: with the rows given back reversed, each create still gets its own."""
-    sizes = counting_batches(monkeypatch, hold=0.05)
+    names = [f"task {i}" for i in range(10)]
+    sizes = counting_batches(monkeypatch, gather=len(names) - 1)
     reversed_batches = []
 
     def reverse(rows, values):
@@ -128,13 +133,12 @@ def test_each_create_finds_its_row_in_any_order_returning_gives(database_url, mo
         return rows[::-1]
 
     on_new_tasks(monkeypatch, reverse)
-    names = [f"task {i}" for i in range(10)]
 
     async def scenario(todo):
         ada = await logged_in(todo, "ada")
         sizes.clear()
         answers = await asyncio.gather(*(ada.post(tasks_url("ada"), json={"name": name}, expect=201) for name in names))
-        assert max(reversed_batches) > 1, reversed_batches
+        assert reversed_batches == sizes == [1, len(names) - 1], (reversed_batches, sizes)
         assert [answer.json()["name"] for answer in answers] == names
         for answer in answers:
             assert (await ada.get(answer.headers["Location"], expect=200)).json() == answer.json()
@@ -166,7 +170,7 @@ def test_a_create_refused_in_a_batch_fails_alone(database_url, monkeypatch):
 def test_a_batch_that_fails_is_written_again_one_create_at_a_time(database_url, monkeypatch):
     """The failure comes after the INSERT ran: the rollback must take back the rows of the whole batch."""
     batches: list[list[str]] = []
-    counting_batches(monkeypatch, names=batches, hold=0.05)
+    counting_batches(monkeypatch, names=batches, gather=8)  # the 9 creates below: 1, then 8 with poison
 
     def fail_on_poison(rows, values):
         if any(row["name"] == "poison" for row in values):
@@ -180,7 +184,11 @@ def test_a_batch_that_fails_is_written_again_one_create_at_a_time(database_url, 
         names = [f"task {i}" for i in range(4)] + ["poison"] + [f"task {i}" for i in range(4, 8)]
         batches.clear()
         # ada.http: not ada.post, which fails any 5xx; here one 500 is the point
-        answers = await asyncio.gather(*(ada.http.post(tasks_url("ada"), json={"name": name}) for name in names))
+        sends = asyncio.gather(*(ada.http.post(tasks_url("ada"), json={"name": name}) for name in names))
+        try:
+            answers = await asyncio.wait_for(sends, timeout=15)
+        except TimeoutError:
+            pytest.fail(f"a create was never answered after its batch failed; batches written: {batches}")
         statuses = dict(zip(names, (a.status_code for a in answers)))
         assert statuses.pop("poison") == 500
         assert answers[4].json()["error"]["message"] == "internal error: the server log has the details"
