@@ -101,21 +101,50 @@ async def set_up_account(base: str) -> str:
         return f"todo_user={client.cookies['todo_user']}"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by a process and its children, all their threads.
+
+    >>> cpu_seconds(os.getpid()) > 0
+    True
+    """
+    try:
+        family = [psutil.Process(pid)]
+        family += family[0].children(recursive=True)
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for process in family:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:  # ended since children() listed it
+            pass
+    return total
+
+
 async def throughput(urls: dict[str, str], cookie: str, seconds: int, rounds: int, warmup: int,
-                     use_wrk: bool) -> dict[str, dict[str, list[float]]]:
-    """Requests/s per app and client, ``rounds`` rounds that alternate between the apps."""
+                     use_wrk: bool, pids: dict[str, int] | None = None) -> dict[str, dict[str, list[float]]]:
+    """Requests/s per app and client, ``rounds`` rounds that alternate between the apps.
+
+    With ``pids`` (app name -> the pid of its server's process tree), ``found[name]["cpu"]`` gets,
+    for each round of the load generator, the share of one core the server used: 1.0 is a core busy
+    the whole time. A server well under 1.0 per process is waiting, not computing.
+    """
     headers = {"Cookie": cookie}
     rates: dict[str, float] = {}
     for name, url in urls.items():  # warm both servers; the warm-up rate sizes the timed runs
         warm = check_all(await load_with(url, headers=headers, requests=warmup), 200, name)
         rates[name] = warm.throughput
-    found: dict[str, dict[str, list[float]]] = {name: {"load": [], "wrk": []} for name in urls}
+    found: dict[str, dict[str, list[float]]] = {name: {"load": [], "wrk": [], "cpu": []} for name in urls}
     for i in range(rounds):
         line = []
         for name, url in urls.items():
+            cpu_before, started = cpu_seconds(pids[name]) if pids else 0.0, time.perf_counter()
             result = check_all(await load_with(url, headers=headers,
                                                requests=max(warmup, int(rates[name] * seconds)),
                                                max_seconds=seconds * 3), 200, name)
+            if pids:
+                found[name]["cpu"].append((cpu_seconds(pids[name]) - cpu_before) / (time.perf_counter() - started))
             rates[name] = result.throughput
             found[name]["load"].append(result.throughput)
             line.append(f"{name} load {result.throughput:6.0f}")
