@@ -54,7 +54,7 @@ _spec.loader.exec_module(bench)
 
 RATIO_GOAL = 0.5  # the course's list should reach half of the raw handler's requests/s
 P99_GOAL = 0.100  # seconds: create latency at 50 clients, 99th percentile
-CPU_PER_REQUEST: dict[str, float] = {}  # server name -> CPU seconds per list request, of the last run
+CPU_PER_REQUEST: dict[str, list[float]] = {}  # server -> CPU seconds per list request, each round of the last run
 
 # ---- the raw-SQL handler: run as its own process by ``--serve-raw`` ---------------------------
 
@@ -169,9 +169,10 @@ async def measure(args: argparse.Namespace, folder: Path, use_wrk: bool) -> int:
     # Each server is one process, its loop's thread and aiosqlite's: under 100 % of a core, it waits.
     print("  the servers' CPU under the load generator (all their threads; 100 % = one core busy):")
     for name in [*apps, "raw"]:
-        share, rate = statistics.mean(found[name]["cpu"]), statistics.mean(found[name]["load"])
-        CPU_PER_REQUEST[name] = share / rate
-        print(f"  {'':26} {name:8} {share:7.0%}  {share / rate * 1000:.2f} ms of CPU per request")
+        CPU_PER_REQUEST[name] = found[name]["cpu"]
+        per_request = " ".join(f"{1000 * cpu:.2f}" for cpu in found[name]["cpu"])
+        print(f"  {'':26} {name:8} {statistics.mean(found[name]['busy']):7.0%}  "
+              f"ms of CPU per request, each round: {per_request}")
 
     if args.creates:  # 0: the list only
         print(f"\n== Create: {args.creates} POSTs from {bench.CONNECTIONS} clients at once, per app "

@@ -126,16 +126,18 @@ async def throughput(urls: dict[str, str], cookie: str, seconds: int, rounds: in
                      use_wrk: bool, pids: dict[str, int] | None = None) -> dict[str, dict[str, list[float]]]:
     """Requests/s per app and client, ``rounds`` rounds that alternate between the apps.
 
-    With ``pids`` (app name -> the pid of its server's process tree), ``found[name]["cpu"]`` gets,
-    for each round of the load generator, the share of one core the server used: 1.0 is a core busy
-    the whole time. A server well under 1.0 per process is waiting, not computing.
+    With ``pids`` (app name -> the pid of its server's process tree), each round of the load
+    generator also adds to ``found[name]["cpu"]`` the server's CPU seconds per request, and to
+    ``found[name]["busy"]`` the share of one core it used: 1.0 is a core busy the whole time, and a
+    one-process server well under 1.0 is waiting, not computing.
     """
     headers = {"Cookie": cookie}
     rates: dict[str, float] = {}
     for name, url in urls.items():  # warm both servers; the warm-up rate sizes the timed runs
         warm = check_all(await load_with(url, headers=headers, requests=warmup), 200, name)
         rates[name] = warm.throughput
-    found: dict[str, dict[str, list[float]]] = {name: {"load": [], "wrk": [], "cpu": []} for name in urls}
+    found: dict[str, dict[str, list[float]]] = {name: {"load": [], "wrk": [], "cpu": [], "busy": []}
+                                                  for name in urls}
     for i in range(rounds):
         line = []
         for name, url in urls.items():
@@ -144,7 +146,9 @@ async def throughput(urls: dict[str, str], cookie: str, seconds: int, rounds: in
                                                requests=max(warmup, int(rates[name] * seconds)),
                                                max_seconds=seconds * 3), 200, name)
             if pids:
-                found[name]["cpu"].append((cpu_seconds(pids[name]) - cpu_before) / (time.perf_counter() - started))
+                used = cpu_seconds(pids[name]) - cpu_before
+                found[name]["cpu"].append(used / len(result))
+                found[name]["busy"].append(used / (time.perf_counter() - started))
             rates[name] = result.throughput
             found[name]["load"].append(result.throughput)
             line.append(f"{name} load {result.throughput:6.0f}")

@@ -54,12 +54,16 @@ def test_cpu_seconds_adds_the_threads_of_a_servers_child_processes():
     import subprocess
     import sys
 
+    import psutil
+
     cpu_seconds = load_benchmark().cpu_seconds
-    shell = subprocess.Popen(["sh", "-c", f'"{sys.executable}" -c "$BURN"'], stdout=subprocess.PIPE,
+    # "; :" after the command: a shell that would exec its last command stays the parent here
+    shell = subprocess.Popen(["sh", "-c", f'"{sys.executable}" -c "$BURN"; :'], stdout=subprocess.PIPE,
                              env={"BURN": BURN, "PATH": "/usr/bin:/bin"}, text=True,
                              start_new_session=True)
     try:
         assert shell.stdout.readline() == "burnt\n"
+        assert psutil.Process(shell.pid).children(), "the shell has no child: nothing tests the children"
         assert cpu_seconds(shell.pid) >= 0.4
     finally:
         os.killpg(shell.pid, signal.SIGKILL)  # the shell and the Python it started
@@ -71,6 +75,8 @@ def test_cpu_seconds_adds_the_threads_of_a_servers_child_processes():
 def test_list_breakdown_can_still_make_each_copy_of_the_app(tmp_path):
     """benchmarks/list_breakdown.py edits copies of todo/ by text: it must still find that text."""
     import py_compile
+    import subprocess
+    import sys
 
     spec = importlib.util.spec_from_file_location("list_breakdown", ROOT / "benchmarks" / "list_breakdown.py")
     breakdown = importlib.util.module_from_spec(spec)
@@ -81,3 +87,5 @@ def test_list_breakdown_can_still_make_each_copy_of_the_app(tmp_path):
             assert new in (copy / name).read_text()
         for path in copy.glob("*.py"):
             py_compile.compile(str(path), doraise=True)
+        subprocess.run([sys.executable, "-c", "import todo.app, todo.tasks; todo.tasks.RawTaskList"],
+                       cwd=copy.parent, check=True, timeout=60)
