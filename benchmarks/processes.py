@@ -7,8 +7,9 @@ Usage, from the repo root::
 Both runs are ``python -m todo --processes=N`` (``labsupport.serve_todo``) on the same SQLite file,
 one account with 100 tasks (``benchmarks/todo.py`` sets it up), loaded the same way by the course's
 load generator (50 keep-alive connections), rounds alternating between N=1 and N=2. The load
-generator runs in this process and takes a share of the cores. One worker is not busy all the
-time: it also waits for aiosqlite's thread, so a second worker can add more than its core.
+generator runs in this process and takes a share of the cores. Each configuration's CPU is
+printed too (all its processes and threads, psutil): one process keeps about a core busy, and
+two use a little less CPU per request each, so they can answer a little more than twice as many.
 Lesson 12 measures the same, once, from the notebook.
 
 A report, not a test: figures come from one run on whatever machine runs it. The exit status is
@@ -45,11 +46,14 @@ async def measure(args: argparse.Namespace, database: Path) -> int:
     urls = {f"{n} process{'es' if n > 1 else ''}": server.url + tasks_url for n, server in servers.items()}
     print(f"{bench.machine()}\n== GET list of {bench.TASKS} tasks, {bench.CONNECTIONS} connections, "
           f"{args.seconds} s runs, {args.rounds} rounds", flush=True)
-    found = await bench.throughput(urls, cookie, args.seconds, args.rounds, warmup=200, use_wrk=False)
+    pids = dict(zip(urls, (server.pid for server in servers.values())))
+    found = await bench.throughput(urls, cookie, args.seconds, args.rounds, warmup=200, use_wrk=False, pids=pids)
     means = {name: statistics.mean(rates["load"]) for name, rates in found.items()}
     (one, two) = means.values()
     for name, mean in means.items():
-        print(f"  {name:12} {mean:7.0f} req/s (mean of {args.rounds})")
+        print(f"  {name:12} {mean:7.0f} req/s (mean of {args.rounds}); all its processes used "
+              f"{statistics.mean(found[name]['busy']):.0%} of a core, "
+              f"{1000 * statistics.mean(found[name]['cpu']):.2f} ms of CPU per request")
     print(f"  2 processes / 1 process: {two / one:.2f}   ({os.cpu_count()} cores here)")
     if (warning := bench.busy_warning()) is not None:
         print(warning)
