@@ -59,12 +59,14 @@ HELPERS = '''
 import asyncio as _asyncio
 import collections as _collections
 import datetime as _datetime
-import json as _json
+import importlib.util as _importlib_util
 
 import aiosqlite as _aiosqlite
-import tornado.web as _web
 
-RAW_SQL = {raw_sql!r}
+_spec = _importlib_util.spec_from_file_location("bench_task_list", {task_list!r})  # benchmarks/ is no package
+_task_list = _importlib_util.module_from_spec(_spec)
+_spec.loader.exec_module(_task_list)
+RAW_SQL = _task_list.RAW_SQL
 Row = _collections.namedtuple("Row", "username password_hash id name note created due_date completed")
 
 
@@ -94,23 +96,8 @@ async def own_connection(app):
     return await app.own_connection
 
 
-class RawTaskList(_web.RequestHandler):
+class RawTaskList(_task_list.RawTaskList):
     """The raw handler of benchmarks/task_list.py, as a view of TodoApp."""
-
-    async def get(self, username: str) -> None:
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        profile_id, _, stamp = (self.get_signed_cookie("todo_user", max_age_days=14) or b"").decode().partition(":")
-        rows = await self.read(int(profile_id or 0))
-        parts = rows[0][1].split("$") if rows else []
-        if not rows or (parts[4] if len(parts) == 6 else "") != stamp:
-            raise _web.HTTPError(401)
-        if rows[0][0] != username:
-            raise _web.HTTPError(403)
-        tasks = [{{"id": id, "name": name, "note": note,
-                  "created": _datetime.datetime.fromisoformat(created).isoformat() + "Z",
-                  "due_date": due_date, "completed": bool(completed)}}
-                 for _, _, id, name, note, created, due_date, completed in rows if id is not None]
-        self.write(_json.dumps({{"username": username, "tasks": tasks}}))
 
     async def read(self, profile_id: int) -> list:
         """The JOIN's rows: one hand-off to aiosqlite's thread."""
@@ -148,7 +135,7 @@ def make_variant(folder: Path, changes: list[tuple[str, str, str]]) -> Path:
     """A copy of notebooks/todo in ``folder``/todo, with the helpers added and ``changes`` made."""
     shutil.copytree(HERE.parent / "notebooks" / "todo", folder / "todo")
     tasks = folder / "todo" / "tasks.py"
-    tasks.write_text(tasks.read_text() + HELPERS.format(raw_sql=task_list.RAW_SQL))
+    tasks.write_text(tasks.read_text() + HELPERS.format(task_list=str(HERE / "task_list.py")))
     for name, old, new in changes:
         path = folder / "todo" / name
         text = path.read_text()

@@ -44,6 +44,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+import tornado.web
 
 import labsupport
 
@@ -66,26 +67,35 @@ RAW_SQL = """
 """
 
 
-def serve_raw(port: int, address: str, database: str) -> None:
-    """GET /api/v1/accounts/<username>/tasks with one JOIN on one aiosqlite connection."""
-    import aiosqlite
-    import tornado.web
+class RawTaskList(tornado.web.RequestHandler):
+    """GET /api/v1/accounts/<username>/tasks: the app's cookie check and JSON, from one JOIN.
 
-    class RawTaskList(tornado.web.RequestHandler):
-        async def get(self, username: str) -> None:
-            self.set_header("Content-Type", "application/json; charset=UTF-8")
-            profile_id, _, stamp = (self.get_signed_cookie("todo_user", max_age_days=14) or b"").decode().partition(":")
-            rows = await self.application.db.execute_fetchall(RAW_SQL, (int(profile_id or 0),))
-            parts = rows[0][1].split("$") if rows else []
-            if not rows or (parts[4] if len(parts) == 6 else "") != stamp:
-                raise tornado.web.HTTPError(401)
-            if rows[0][0] != username:
-                raise tornado.web.HTTPError(403)
-            tasks = [{"id": id, "name": name, "note": note,
-                      "created": datetime.fromisoformat(created).isoformat() + "Z",
-                      "due_date": due_date, "completed": bool(completed)}
-                     for _, _, id, name, note, created, due_date, completed in rows if id is not None]
-            self.write(json.dumps({"username": username, "tasks": tasks}))
+    ``read`` runs the JOIN on the application's aiosqlite connection ``db``, in one hand-off to
+    its thread; ``benchmarks/list_breakdown.py`` subclasses it inside the app.
+    """
+
+    async def get(self, username: str) -> None:
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        profile_id, _, stamp = (self.get_signed_cookie("todo_user", max_age_days=14) or b"").decode().partition(":")
+        rows = await self.read(int(profile_id or 0))
+        parts = rows[0][1].split("$") if rows else []
+        if not rows or (parts[4] if len(parts) == 6 else "") != stamp:
+            raise tornado.web.HTTPError(401)
+        if rows[0][0] != username:
+            raise tornado.web.HTTPError(403)
+        tasks = [{"id": id, "name": name, "note": note,
+                  "created": datetime.fromisoformat(created).isoformat() + "Z",
+                  "due_date": due_date, "completed": bool(completed)}
+                 for _, _, id, name, note, created, due_date, completed in rows if id is not None]
+        self.write(json.dumps({"username": username, "tasks": tasks}))
+
+    async def read(self, profile_id: int) -> list:
+        return await self.application.db.execute_fetchall(RAW_SQL, (profile_id,))
+
+
+def serve_raw(port: int, address: str, database: str) -> None:
+    """Serve RawTaskList on ``address``:``port``, reading ``database``, until the process is stopped."""
+    import aiosqlite
 
     async def main() -> None:
         app = tornado.web.Application([(r"/api/v1/accounts/([^/]+)/tasks", RawTaskList)],
