@@ -43,7 +43,7 @@ import sqlalchemy
 import tornado
 
 import labsupport
-from labsupport.measure import loadgen
+from labsupport.measure import cpu as measure_cpu, loadgen
 from labsupport.measure.loadgen import LoadResult
 
 RATIO_GOAL = 0.5  # the task list should reach half of hello world's requests/s
@@ -102,24 +102,8 @@ async def set_up_account(base: str) -> str:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds used so far by a process and its children, all their threads.
-
-    >>> cpu_seconds(os.getpid()) > 0
-    True
-    """
-    try:
-        family = [psutil.Process(pid)]
-        family += family[0].children(recursive=True)
-    except psutil.Error:
-        return 0.0
-    total = 0.0
-    for process in family:
-        try:
-            times = process.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:  # ended since children() listed it
-            pass
-    return total
+    """CPU seconds used so far by the process ``pid`` and its descendants, all their threads."""
+    return measure_cpu.cpu_seconds(measure_cpu.process_tree(pid))
 
 
 async def throughput(urls: dict[str, str], cookie: str, seconds: int, rounds: int, warmup: int,

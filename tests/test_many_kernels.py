@@ -51,6 +51,8 @@ import psutil
 import pytest
 from jupyter_client.manager import KernelManager
 
+from labsupport.measure.cpu import cpu_seconds as tree_cpu_seconds
+
 from .conftest import ROOT
 
 N_KERNELS = int(os.environ.get("MANY_KERNELS", "10"))
@@ -380,14 +382,7 @@ class Learner:
         return tree
 
     def cpu_seconds(self) -> float:
-        total = 0.0
-        for proc in self.tree():
-            try:
-                cpu = proc.cpu_times()
-                total += cpu.user + cpu.system + cpu.children_user + cpu.children_system
-            except psutil.NoSuchProcess:
-                pass
-        return total
+        return tree_cpu_seconds(self.tree())
 
     def shutdown(self) -> None:
         began = time.monotonic()
