@@ -74,24 +74,36 @@ def stored_tasks(folder) -> int:
         return connection.execute("SELECT count(*) FROM tasks").fetchone()[0]
 
 
+def creates_answered_by(server) -> list[str]:
+    return re.findall(r"pid (\d+) app\] 201 POST .*/tasks from", server.logs())
+
+
 def test_two_processes_share_the_port_and_both_answer(serve, tmp_path):
     server = serve("--processes=2", "--logging=info")
     def pythons():
         found = [p for p in psutil.Process(server.pid).children(recursive=True) if "todo" in " ".join(p.cmdline())]
         return found if len(found) == 3 else None  # the parent that forked, and two workers
 
-    parent_and_workers = wait_for(pythons, "worker processes")
-
-    async def go():
-        cookie = await log_in(server.url)
-        return await labsupport.load(server.url + TASKS, requests=200, concurrency=20, **creates(cookie))
-
-    result = asyncio.run(go())
+    found = wait_for(pythons, "worker processes")
+    workers = [p for p in found if p.ppid() in {q.pid for q in found}]
+    assert len(workers) == 2
+    cookie = asyncio.run(log_in(server.url))
+    result = asyncio.run(labsupport.load(server.url + TASKS, requests=200, concurrency=20, **creates(cookie)))
     assert result.statuses == {201: 200}
-    wait_for(lambda: server.logs().count("/tasks from") == 200, "log line for each create")
-    workers = set(re.findall(r"pid (\d+) app\] 201 POST .*/tasks from", server.logs()))
-    assert len(workers) == 2 and workers <= {str(p.pid) for p in parent_and_workers}
-    assert stored_tasks(tmp_path) == 200
+    wait_for(lambda: len(creates_answered_by(server)) == 200, "log line for each create")
+    # Which worker accepts is up to the kernel: all 20 connections above may land on one.
+    # With the other worker paused (SIGSTOP), new connections can only be accepted by this one.
+    for worker, other in (workers, workers[::-1]):
+        before = len(creates_answered_by(server))
+        other.suspend()
+        try:
+            alone = asyncio.run(labsupport.load(server.url + TASKS, requests=20, concurrency=2, **creates(cookie)))
+        finally:
+            other.resume()
+        assert alone.statuses == {201: 20}
+        wait_for(lambda: len(creates_answered_by(server)) == before + 20, "log line for each create")
+        assert set(creates_answered_by(server)[before:]) == {str(worker.pid)}
+    assert stored_tasks(tmp_path) == 240
 
 
 @pytest.mark.parametrize("processes", [1, 2])
