@@ -60,14 +60,21 @@ def _watch(app: tornado.web.Application, events: str | None) -> None:
 
     ``serve_process`` passes ``events`` (a file's path), so that ``watch()`` in the kernel sees them.
     """
+    from ..errors import WatchdogError
     from ..watch.loop_watchdog import watch_loop
 
-    dog = watch_loop(show=False)
+    try:
+        dog = watch_loop(show=False)
+    except WatchdogError as error:  # a loop it cannot time (no selector): the server runs unwatched
+        print(f"labsupport: no loop watchdog: {error}", file=sys.stderr)
+        dog = None
     if not events:
         return
     from ..watch.request_log import write_events
 
     write_events(app, events)
+    if dog is None:
+        return
     reports = open(events, "a", buffering=1, encoding="utf-8")  # one line per write: O_APPEND keeps lines whole
     dog.on_report(lambda report: reports.write(json.dumps({"e": "block", "report": dataclasses.asdict(report)}) + "\n"))
 

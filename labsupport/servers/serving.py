@@ -242,6 +242,7 @@ def _watch_the_loop(loop: asyncio.AbstractEventLoop) -> None:
 
     Once per loop: a watchdog the learner stopped stays stopped, and one they configured keeps its threshold.
     """
+    from ..errors import WatchdogError
     from ..kernel.extension import loaded
     from ..watch.loop_watchdog import watch_loop, watchdog_of
 
@@ -249,7 +250,10 @@ def _watch_the_loop(loop: asyncio.AbstractEventLoop) -> None:
         return
     _watched_loops.add(loop)
     if watchdog_of(loop) is None:
-        watch_loop(loop=loop, show=False)
+        try:
+            watch_loop(loop=loop, show=False)
+        except WatchdogError:  # a loop it cannot time (no selector): the server runs unwatched
+            pass
 
 
 def _feed_watchdog_reports(view: RequestView, loop: asyncio.AbstractEventLoop) -> None:

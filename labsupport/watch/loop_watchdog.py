@@ -16,31 +16,44 @@ Example, in a notebook cell (the kernel's loop is running there)::
     #                  by time.sleep in NoteHandler.get (Cell In[14], line 3)
     dog.summary()                    # '1 block over 100 ms: time.sleep in NoteHandler.get (Cell In[14], line 3)'
 
-How: a heartbeat callback on the loop notes the time every ``min(20 ms, threshold / 5)``; a
-daemon thread sleeps until the heartbeat is ``threshold / 2`` late, then samples the loop
-thread's stack (``sys._current_frames()``) every ``threshold / 8`` while it stays late. When
-the heartbeat runs again after more than ``threshold``, the most frequent sample names the
-place (see :mod:`labsupport.watch.stacks` for which frame, and why neither the cell's own
-top-level code nor the kernel's tab completion is reported). The duration comes from the
-heartbeat's timing: the stall began between two beats, so its error is at most half the beat
-interval, 10 ms.
+How: the loop spends its idle time in its selector's ``select()``, waiting for I/O or the next
+timer; everything else it does, one iteration after another, runs between two of those calls.
+The watchdog wraps ``select()`` to note when each iteration begins and ends. A daemon thread
+sleeps until an iteration has run for ``threshold / 2``, then samples the loop thread's stack
+(``sys._current_frames()``) every ``threshold / 8`` while that iteration lasts. When the loop
+calls ``select()`` again after more than ``threshold``, the most frequent sample names the place
+(see :mod:`labsupport.watch.stacks` for which frame, and why neither the cell's own top-level
+code nor the kernel's tab completion is reported). The duration is the iteration's own: the
+stalling callback's time and that of the few others run with it, well under a millisecond.
+An idle loop is never woken for the watchdog, and its thread sleeps until the loop has work
+(or a second, to see whether the loop was closed).
 
 Cost, measured by ``benchmarks/watchdog.py`` (hello-world requests on the same loop, 2 cores):
-no loss to measure (2,069 requests/s on, 1,889 off, medians of 3 rounds, within the noise), and
-12.7 ms of CPU per second on an idle loop (0.3 without), the heartbeat's 50 wake-ups. asyncio's debug mode (``loop.set_debug(True)``, which logs "Executing <Handle ...>
-took 0.301 seconds") was the alternative; it was not chosen because it names only the callback
-handle (``<Task ... coro=<RequestHandler._execute() ...>> took 0.301 seconds``), not the line or the
-call, and it costs far more: 376 requests/s, a fifth of the speed.
+no loss to measure (4,639 requests/s on, 4,619 off, medians of 3 rounds), and 0.26 ms of CPU
+a second on an idle loop (0.12 without). A heartbeat on the loop every 20 ms, which an earlier
+version used, cost 12 ms a second on an idle loop in the same benchmark: 1.2 % of a core for
+every kernel that had served a page, all day. asyncio's debug mode (``loop.set_debug(True)``,
+which logs "Executing <Handle ...> took 0.301 seconds") was the alternative; it was not chosen
+because it names only the callback handle
+(``<Task ... coro=<RequestHandler._execute() ...>> took 0.301 seconds``), not the line or the
+call, and it costs far more: 790 requests/s in the same run, a sixth of the speed.
 
-Limit: the thread can only sample while the loop thread lets go of the GIL. A stall inside C
+The selector is the loop's ``_selector`` attribute, which every asyncio loop built on
+``BaseSelectorEventLoop`` has (the kernel's, ``asyncio.run``'s on Linux and macOS); a loop
+without one (uvloop, Windows' proactor loop) gets a :class:`WatchdogError` that says so.
+
+Limits: the thread can only sample while the loop thread lets go of the GIL. A stall inside C
 code that holds the GIL throughout (a catastrophic regular expression, say) leaves no sample, and
-so no report.
+so no report. A loop that stops (``loop.stop()``, the end of ``run_until_complete``) leaves its
+last iteration without an end to time it by: a stall there is not reported, even when the loop
+runs again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import html
 import logging
 import sys
@@ -58,8 +71,7 @@ from ..kernel.frontend import live_front_end
 __all__ = ["BlockReport", "LoopWatchdog", "watch_loop", "watchdog_of"]
 
 logger = logging.getLogger("labsupport.watchdog")
-_BEAT = 0.02  # heartbeat interval, at most: the duration's error is half of it
-_LONGEST_WAIT = 0.25  # the thread's longest sleep: also how soon it sees its loop closed
+_LONGEST_WAIT = 1.0  # the thread's longest sleep: also how soon it sees its loop closed
 _KEPT = 50  # reports kept per watchdog
 DEFAULT_THRESHOLD = 0.1  # seconds, for a new watchdog when watch_loop() is given none
 _SHOWN = 5  # reports listed in the live display
@@ -104,8 +116,14 @@ class LoopWatchdog:
         self._callbacks: list[Callable[[BlockReport], object]] = []
         self._lock = threading.Lock()
         self._samples: collections.Counter = collections.Counter()  # (kind, place) -> count, for one stall
-        self._samples_since: float | None = None  # the heartbeat the samples are late after
-        self._last_beat: float | None = None
+        self._samples_of: int | None = None  # the iteration they were taken in
+        self._selector = _selector_of(loop)
+        self._wrapper: Callable | None = None  # our select(), while it is the selector's
+        self._running: tuple[int, float] | None = None  # (number, start) of the iteration running; None in select
+        self._iterations = 0
+        self._awake = threading.Event()  # set while an iteration runs: the thread sleeps on it when the loop idles
+        self._halted: int | None = None  # an iteration during which the thread saw the loop stopped
+        self._context: contextvars.Context | None = None  # where reports are logged when no cell runs
         self._loop_thread: int | None = None
         self._stopping = threading.Event()
         self._widget = None
@@ -139,8 +157,10 @@ class LoopWatchdog:
         return f"{count} block{'s' if count > 1 else ''} over {over}: {listed}"
 
     def stop(self) -> None:
-        """Stop the heartbeat and end the watchdog's thread; the reports stay."""
+        """Stop timing the loop's iterations and end the watchdog's thread; the reports stay."""
         self._stopping.set()
+        self._awake.set()  # wakes the thread, wherever it waits
+        self._unwrap()
         with _registry_lock:
             if _watchdogs.get(self.loop) is self:
                 del _watchdogs[self.loop]
@@ -156,63 +176,105 @@ class LoopWatchdog:
 
     def _configure(self, threshold: float) -> None:
         self._threshold = threshold
-        self._interval = min(_BEAT, threshold / 5)
-        self._overdue = threshold / 2  # a stall this long may grow into one to report: sample it
+        self._overdue = threshold / 2  # an iteration this long may grow into one to report: sample it
         self._period = threshold / 8  # between samples of one stall
 
     def _start(self) -> None:
         self._thread.start()
-        self.loop.call_soon_threadsafe(self._first_beat)
+        self.loop.call_soon_threadsafe(self._wrap)
 
-    def _first_beat(self) -> None:
-        self._loop_thread = threading.get_ident()
-        self._last_beat = time.monotonic()
-        self.loop.call_later(self._interval, self._beat)
-
-    def _beat(self) -> None:
-        """Called on the loop every interval: note the time; after a stall, report it."""
-        now = time.monotonic()
-        since, self._last_beat = self._last_beat, now
-        if self._stopping.is_set() or not self._thread.is_alive():
+    def _wrap(self) -> None:
+        """On the loop's thread: put our ``select()`` in front of the selector's, and count this iteration."""
+        if self._stopping.is_set():
             return
-        interval = self._interval
-        self.loop.call_later(interval, self._beat)
-        if now - since > self._threshold:
-            with self._lock:
-                samples = self._samples if self._samples_since == since else collections.Counter()
-                self._samples, self._samples_since = collections.Counter(), None
-            # The stalling callback began between the last beat and the one due then: take the middle.
-            self._stalled(now - since - interval / 2, samples)
+        self._loop_thread = threading.get_ident()
+        self._context = contextvars.copy_context()  # the cell that began watching, for ipykernel's output
+        inner = self._selector.select
+
+        def select(timeout: float | None = None):
+            if self._stopping.is_set():  # stopped, but another wrapper put in front of ours still calls it
+                return inner(timeout)
+            self._iteration_ends()
+            try:
+                return inner(timeout)
+            finally:
+                self._iteration_begins()
+
+        self._wrapper = self._selector.select = select
+        self._iteration_begins()
+
+    def _unwrap(self) -> None:
+        wrapper, self._wrapper = self._wrapper, None
+        if wrapper is not None and vars(self._selector).get("select") is wrapper:
+            del self._selector.select  # the class's select() again (ours was an instance attribute)
+
+    def _iteration_begins(self) -> None:
+        """The loop left ``select()``: an iteration of callbacks begins. On the loop's thread, so kept short."""
+        self._iterations += 1
+        self._running = (self._iterations, time.monotonic())
+        self._awake.set()
+
+    def _iteration_ends(self) -> None:
+        """The loop calls ``select()`` again: the iteration is over; if it ran over the threshold, report it."""
+        running, self._running = self._running, None
+        self._awake.clear()
+        if running is None:
+            return
+        took = time.monotonic() - running[1]
+        if took <= self._threshold or self._halted == running[0]:  # a loop that stopped and ran again is not a stall
+            return
+        with self._lock:
+            samples = self._samples if self._samples_of == running[0] else collections.Counter()
+            self._samples, self._samples_of = collections.Counter(), None
+        try:
+            _run_in(self._context, lambda: self._stalled(took, samples))
+        except Exception:  # a report that fails must not break the loop's select()
+            logger.exception("the watchdog could not report a stall of %.3f s", took)
 
     def _watch(self) -> None:
-        """The watchdog's thread: sleep until the heartbeat is overdue, then sample the loop thread's stack."""
-        wait = self._period
-        while not self._stopping.wait(min(wait, _LONGEST_WAIT)):
-            if self.loop.is_closed():
-                break
-            since, thread, wait = self._last_beat, self._loop_thread, self._period
-            if since is None or thread is None:
+        """The watchdog's thread: sleep until an iteration is overdue, then sample the loop thread's stack."""
+        while not self._stopping.is_set():
+            if not self._awake.wait(_LONGEST_WAIT):  # the loop waits in select(): nothing to watch
+                if self.loop.is_closed():
+                    break
+                continue
+            running, thread = self._running, self._loop_thread
+            if running is None or thread is None:
+                continue
+            number, since = running
+            if not self.loop.is_running():  # stopped between two runs (or closed): not a stall
+                self._halted = number
+                if self.loop.is_closed():
+                    break
+                self._awake.clear()  # the loop's next iteration sets it again
                 continue
             wait = since + self._overdue - time.monotonic()
-            if wait > 0:  # the loop is keeping up: sleep until it would be late, not more often
+            if wait > 0:  # the iteration is young: sleep until it would be overdue, then look again
+                self._stopping.wait(wait)
                 continue
-            wait = self._period
-            try:
-                frame = sys._current_frames().get(thread)
-                if frame is None:
-                    continue
-                sample = stacks.classify(frame)
-                del frame
-            except Exception:  # a frame we cannot read must not end the watching
-                logger.debug("the watchdog could not read the loop thread's stack", exc_info=True)
-                continue
-            with self._lock:
-                if self._samples_since != since:  # a new stall: the samples of an earlier one are stale
-                    self._samples, self._samples_since = collections.Counter(), since
-                self._samples[sample] += 1
+            self._sample(thread, number)
+            self._stopping.wait(self._period)
+        self._unwrap()
         with _registry_lock:
             if _watchdogs.get(self.loop) is self:
                 del _watchdogs[self.loop]
+
+    def _sample(self, thread: int, number: int) -> None:
+        try:
+            frame = sys._current_frames().get(thread)
+            if frame is None:
+                return
+            sample = stacks.classify(frame)
+            del frame
+        except Exception:  # a frame we cannot read must not end the watching
+            logger.debug("the watchdog could not read the loop thread's stack", exc_info=True)
+            return
+        with self._lock:
+            if self._running is None or self._running[0] != number:  # that iteration ended meanwhile
+                return
+            if self._samples_of != number:  # a new stall: the samples of an earlier one are stale
+                self._samples, self._samples_of = collections.Counter(), number
+            self._samples[sample] += 1
 
     def _stalled(self, duration: float, samples: collections.Counter) -> None:
         """Make the report of one stall, unless it was idle time, the cell's own code or the kernel's."""
@@ -312,6 +374,23 @@ def watch_loop(threshold: float | None = None, *, loop: asyncio.AbstractEventLoo
     if show and live_front_end():
         dog._display()
     return dog
+
+
+def _selector_of(loop: asyncio.AbstractEventLoop):
+    selector = getattr(loop, "_selector", None)
+    if not callable(getattr(selector, "select", None)):
+        raise WatchdogError(f"watch_loop() times the loop's waits in its selector, and this loop "
+                            f"({type(loop).__name__}) has none; the asyncio loop of a notebook kernel or of "
+                            f"asyncio.run() on Linux and macOS has one.")
+    return selector
+
+
+def _run_in(context: contextvars.Context | None, function: Callable[[], object]) -> None:
+    """``function()`` in a copy of ``context`` (a copy is never entered already), or as it is with None."""
+    if context is None:
+        function()
+    else:
+        context.copy().run(function)
 
 
 def _checked(threshold: object) -> float:

@@ -66,7 +66,7 @@ async def watched_requests(*paths: str, threshold: float = 0.1) -> LoopWatchdog:
     client = AsyncHTTPClient()
     for path in paths:
         assert (await client.fetch(server.url + path, request_timeout=10)).code == 200
-    await asyncio.sleep(0.05)  # the heartbeat after the last response makes its report
+    await asyncio.sleep(0.05)  # the loop goes back to select(): the last stall is reported
     return dog
 
 
@@ -76,7 +76,7 @@ def test_a_handler_that_sleeps_is_named_with_the_call_the_line_and_the_duration(
     assert (report.function, report.callee, report.lineno) == ("SleepyHandler.get", "time.sleep", line_of("blocks"))
     assert report.where == f"{HERE.relative_to(Path.cwd())}, line {line_of('blocks')}"
     assert 0.25 < report.duration < 0.5
-    assert abs(report.duration - SleepyHandler.took[-1]) < 0.015  # the heartbeat's error: half its 10 ms
+    assert abs(report.duration - SleepyHandler.took[-1]) < 0.015  # the iteration's own time: the sleep, and a little
     assert str(report) == (f"the event loop was blocked for {report.duration * 1000:.0f} ms by time.sleep in "
                            f"SleepyHandler.get ({report.where})")
     assert f"WARNING labsupport.watchdog: {report}\n" in capsys.readouterr().err
@@ -94,15 +94,63 @@ def test_a_cpu_loop_is_named_by_function_and_line_without_a_callee():
     assert str(report).endswith(f"blocked for {report.duration * 1000:.0f} ms in BusyHandler.get ({report.where})")
 
 
-def test_an_idle_loop_is_never_reported():
+def test_an_idle_loop_is_never_woken_or_reported_and_is_watched_all_along():
     async def scenario():
         dog = watch_loop(0.1, show=False)
         await asyncio.sleep(0.05)
-        first_beat = dog._last_beat
-        await asyncio.sleep(1)
-        assert dog.watching and dog._last_beat > first_beat + 0.9  # it was watching all along
-        return dog
-    assert list(run(scenario()).reports) == []
+        before = dog._iterations
+        await asyncio.sleep(1)  # nothing to do: the loop waits in select() for the timer, once
+        idle = dog._iterations - before
+        loop = asyncio.get_running_loop()
+        loop.call_soon(lambda: time.sleep(0.3))  # stalls
+        await asyncio.sleep(0.05)
+        return dog, idle
+    dog, idle = run(scenario())
+    assert idle <= 3, f"the loop was woken {idle} times in an idle second"
+    [report] = dog.reports
+    assert report.function.endswith("<lambda>") and (report.callee, report.lineno) == ("time.sleep", line_of("stalls"))
+
+
+def test_a_stopped_loop_run_again_is_not_a_stall():
+    loop = asyncio.new_event_loop()
+    try:
+        dog = watch_loop(0.05, loop=loop, show=False)
+        loop.run_until_complete(asyncio.sleep(0.05))
+        time.sleep(0.3)  # the loop is not running: the thread sees it stopped, and samples nothing
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert dog.watching and list(dog.reports) == []
+        loop.call_soon(lambda: (time.sleep(0.2), loop.stop()))
+        loop.run_forever()  # the iteration the loop stopped in has no end to time it by: not reported
+        time.sleep(0.3)
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert list(dog.reports) == []
+        loop.call_soon(lambda: time.sleep(0.2))  # stalls again
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert [report.lineno for report in dog.reports] == [line_of("stalls again")]
+        assert 0.19 < dog.reports[0].duration < 0.3
+    finally:
+        loop.close()
+
+
+def test_stop_gives_the_selector_its_own_select_back():
+    async def scenario():
+        selector = asyncio.get_running_loop()._selector
+        dog = watch_loop(0.1, show=False)
+        await asyncio.sleep(0.01)
+        assert "select" in vars(selector)
+        dog.stop()
+        await asyncio.sleep(0.01)
+        return "select" not in vars(selector) and not dog.watching
+    assert run(scenario())
+
+
+def test_a_loop_without_a_selector_is_refused_with_a_reason():
+    class NoSelectorLoop(asyncio.AbstractEventLoop):
+        def is_closed(self) -> bool:
+            return False
+
+    with pytest.raises(WatchdogError, match=r"this loop \(NoSelectorLoop\) has none"):
+        watch_loop(loop=NoSelectorLoop())
 
 
 def test_one_watchdog_per_loop_and_stop_ends_its_thread():
@@ -147,7 +195,7 @@ def test_a_stack_it_cannot_read_does_not_end_the_watching(monkeypatch):
 
     async def scenario():
         dog = watch_loop(0.05, show=False)
-        await asyncio.sleep(0.05)  # its first heartbeat
+        await asyncio.sleep(0.05)  # its select() is in place
         time.sleep(0.2)  # the thread samples the loop's stack, and fails
         await asyncio.sleep(0.1)
         assert calls and dog.watching and dog._thread.is_alive()
@@ -224,6 +272,8 @@ def test_in_a_kernel_a_handler_is_named_by_its_cell_and_the_cells_own_code_is_no
     assert found["reports"] == [found["reports"][0]] and found["reports"][0].endswith(
         f"by time.sleep in NoteHandler.get (Cell In[2], line {line})")
     assert "time.sleep in NoteHandler.get (Cell In[2]" in found["shown"]  # JupyterLab's display, updated while idle
+    woken = int(kernel.run("n = dog._iterations\nawait asyncio.sleep(1)\nprint(dog._iterations - n)"))
+    assert woken <= 5, f"the kernel's loop ran {woken} times in a second of waiting"  # a 20 ms heartbeat: 50
 
 
 def test_in_a_kernel_callbacks_a_cell_scheduled_are_reported_but_tab_completion_is_not(kernel):
