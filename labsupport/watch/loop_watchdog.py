@@ -23,30 +23,33 @@ sleeps until an iteration has run for ``threshold / 2``, then samples the loop t
 (``sys._current_frames()``) every ``threshold / 8`` while that iteration lasts. When the loop
 calls ``select()`` again after more than ``threshold``, the most frequent sample names the place
 (see :mod:`labsupport.watch.stacks` for which frame, and why neither the cell's own top-level
-code nor the kernel's tab completion is reported). The duration is the iteration's own: the
-stalling callback's time and that of the few others run with it, well under a millisecond.
+code nor the kernel's tab completion is reported). The duration is the iteration's own: how
+long the loop was held, the stalling callback's time and that of the others run with it.
 An idle loop is never woken for the watchdog, and its thread sleeps until the loop has work
 (or a second, to see whether the loop was closed).
 
-Cost, measured by ``benchmarks/watchdog.py`` (hello-world requests on the same loop, 2 cores):
-no loss to measure (4,639 requests/s on, 4,619 off, medians of 3 rounds), and 0.26 ms of CPU
-a second on an idle loop (0.12 without). A heartbeat on the loop every 20 ms, which an earlier
-version used, cost 12 ms a second on an idle loop in the same benchmark: 1.2 % of a core for
-every kernel that had served a page, all day. asyncio's debug mode (``loop.set_debug(True)``,
-which logs "Executing <Handle ...> took 0.301 seconds") was the alternative; it was not chosen
-because it names only the callback handle
+Cost, measured by ``benchmarks/watchdog.py --rounds 5`` (hello-world requests on the same loop,
+2 cores): no loss to measure (4,548 requests/s on, 4,563 off, medians of 5 rounds, 0.997), and
+0.26 ms of CPU a second on an idle loop (0.14 without). Each iteration pays about 0.5 µs for
+the wrapper (an ``await asyncio.sleep(0)`` loop: 2.95 µs an iteration against 2.46). A heartbeat
+on the loop every 20 ms, which an earlier version used, cost 12 ms a second on an idle loop on
+the same machine: 1.2 % of a core for every kernel that had served a page, all day. asyncio's
+debug mode (``loop.set_debug(True)``, which logs "Executing <Handle ...> took 0.301 seconds") was
+the alternative; it was not chosen because it names only the callback handle
 (``<Task ... coro=<RequestHandler._execute() ...>> took 0.301 seconds``), not the line or the
-call, and it costs far more: 790 requests/s in the same run, a sixth of the speed.
+call, and it costs far more: 785 requests/s in the same run, a sixth of the speed.
 
-The selector is the loop's ``_selector`` attribute, which every asyncio loop built on
-``BaseSelectorEventLoop`` has (the kernel's, ``asyncio.run``'s on Linux and macOS); a loop
-without one (uvloop, Windows' proactor loop) gets a :class:`WatchdogError` that says so.
+The selector is the loop's ``_selector`` attribute, whose ``select()`` every asyncio loop of
+the standard library calls once an iteration (the kernel's, ``asyncio.run``'s, Windows'
+proactor loop too); a loop without one (uvloop, Tornado's ``AddThreadSelectorEventLoop``) gets
+a :class:`WatchdogError` that says so.
 
 Limits: the thread can only sample while the loop thread lets go of the GIL. A stall inside C
 code that holds the GIL throughout (a catastrophic regular expression, say) leaves no sample, and
 so no report. A loop that stops (``loop.stop()``, the end of ``run_until_complete``) leaves its
-last iteration without an end to time it by: a stall there is not reported, even when the loop
-runs again.
+last iteration without an end to time it by: once the thread has seen the loop stopped, a stall
+in that iteration is not reported; a loop run again sooner (within ``threshold / 2``) may have
+it reported with the pause counted in. A notebook kernel's loop never stops.
 """
 
 from __future__ import annotations
@@ -121,7 +124,8 @@ class LoopWatchdog:
         self._wrapper: Callable | None = None  # our select(), while it is the selector's
         self._running: tuple[int, float] | None = None  # (number, start) of the iteration running; None in select
         self._iterations = 0
-        self._awake = threading.Event()  # set while an iteration runs: the thread sleeps on it when the loop idles
+        self._awake = threading.Event()  # the thread sleeps on it while the loop idles; a new iteration sets it
+        self._sleeping = False  # the thread waits on _awake: only then does the loop thread set it
         self._halted: int | None = None  # an iteration during which the thread saw the loop stopped
         self._context: contextvars.Context | None = None  # where reports are logged when no cell runs
         self._loop_thread: int | None = None
@@ -191,68 +195,77 @@ class LoopWatchdog:
         self._context = contextvars.copy_context()  # the cell that began watching, for ipykernel's output
         inner = self._selector.select
 
-        def select(timeout: float | None = None):
-            if self._stopping.is_set():  # stopped, but another wrapper put in front of ours still calls it
-                return inner(timeout)
-            self._iteration_ends()
+        clock = time.monotonic
+
+        def select(timeout: float | None = None):  # on every iteration: kept to a few attribute reads
+            running = self._running
+            if running is not None and clock() - running[1] > self._threshold and self._iteration_ends():
+                timeout = 0  # a report is scheduled: run it now, not when the loop next wakes
+            self._running = None
             try:
                 return inner(timeout)
             finally:
-                self._iteration_begins()
+                if self._wrapper is not None:  # not stopped (another wrapper in front of ours still calls it)
+                    self._iterations += 1
+                    self._running = (self._iterations, clock())
+                    if self._sleeping:
+                        self._awake.set()
 
         self._wrapper = self._selector.select = select
-        self._iteration_begins()
+        self._begin_counting()
 
     def _unwrap(self) -> None:
         wrapper, self._wrapper = self._wrapper, None
         if wrapper is not None and vars(self._selector).get("select") is wrapper:
             del self._selector.select  # the class's select() again (ours was an instance attribute)
 
-    def _iteration_begins(self) -> None:
-        """The loop left ``select()``: an iteration of callbacks begins. On the loop's thread, so kept short."""
+    def _begin_counting(self) -> None:
+        """The first iteration watched is the one running now."""
         self._iterations += 1
         self._running = (self._iterations, time.monotonic())
-        self._awake.set()
 
-    def _iteration_ends(self) -> None:
-        """The loop calls ``select()`` again: the iteration is over; if it ran over the threshold, report it."""
-        running, self._running = self._running, None
-        self._awake.clear()
-        if running is None:
-            return
+    def _iteration_ends(self) -> bool:
+        """An iteration ran over the threshold and the loop calls ``select()``: schedule its report (True)."""
+        running = self._running
+        if running is None or self._wrapper is None:
+            return False
         took = time.monotonic() - running[1]
-        if took <= self._threshold or self._halted == running[0]:  # a loop that stopped and ran again is not a stall
-            return
+        if self._halted == running[0]:  # the loop stopped in it: the pause is not a stall
+            return False
         with self._lock:
             samples = self._samples if self._samples_of == running[0] else collections.Counter()
             self._samples, self._samples_of = collections.Counter(), None
-        try:
-            _run_in(self._context, lambda: self._stalled(took, samples))
-        except Exception:  # a report that fails must not break the loop's select()
-            logger.exception("the watchdog could not report a stall of %.3f s", took)
+        context = self._context.copy() if self._context is not None else None  # the cell that began watching
+        self.loop.call_soon(self._stalled, took, samples, context=context)
+        return True
 
     def _watch(self) -> None:
         """The watchdog's thread: sleep until an iteration is overdue, then sample the loop thread's stack."""
+        stopped_in = None  # the iteration the loop stopped in, as this thread saw it
         while not self._stopping.is_set():
-            if not self._awake.wait(_LONGEST_WAIT):  # the loop waits in select(): nothing to watch
+            running = self._running
+            if running is None or running is stopped_in:  # the loop waits in select(), or is stopped
+                self._awake.clear()
+                self._sleeping = True
+                woken = self._running is not running or self._awake.wait(_LONGEST_WAIT)  # re-checked: no lost wake
+                self._sleeping = False
                 if self.loop.is_closed():
                     break
-                continue
-            running, thread = self._running, self._loop_thread
-            if running is None or thread is None:
+                if woken:  # an iteration began just now: it can be overdue no sooner than this
+                    self._stopping.wait(self._overdue)
                 continue
             number, since = running
             if not self.loop.is_running():  # stopped between two runs (or closed): not a stall
-                self._halted = number
+                self._halted, stopped_in = number, running
                 if self.loop.is_closed():
                     break
-                self._awake.clear()  # the loop's next iteration sets it again
                 continue
             wait = since + self._overdue - time.monotonic()
             if wait > 0:  # the iteration is young: sleep until it would be overdue, then look again
                 self._stopping.wait(wait)
                 continue
-            self._sample(thread, number)
+            if self._loop_thread is not None:
+                self._sample(self._loop_thread, number)
             self._stopping.wait(self._period)
         self._unwrap()
         with _registry_lock:
@@ -270,7 +283,8 @@ class LoopWatchdog:
             logger.debug("the watchdog could not read the loop thread's stack", exc_info=True)
             return
         with self._lock:
-            if self._running is None or self._running[0] != number:  # that iteration ended meanwhile
+            running = self._running
+            if running is None or running[0] != number:  # that iteration ended meanwhile
                 return
             if self._samples_of != number:  # a new stall: the samples of an earlier one are stale
                 self._samples, self._samples_of = collections.Counter(), number
@@ -380,17 +394,9 @@ def _selector_of(loop: asyncio.AbstractEventLoop):
     selector = getattr(loop, "_selector", None)
     if not callable(getattr(selector, "select", None)):
         raise WatchdogError(f"watch_loop() times the loop's waits in its selector, and this loop "
-                            f"({type(loop).__name__}) has none; the asyncio loop of a notebook kernel or of "
-                            f"asyncio.run() on Linux and macOS has one.")
+                            f"({type(loop).__name__}) has none with a select(); the asyncio loops of the "
+                            f"standard library (a notebook kernel's, asyncio.run()'s) have one.")
     return selector
-
-
-def _run_in(context: contextvars.Context | None, function: Callable[[], object]) -> None:
-    """``function()`` in a copy of ``context`` (a copy is never entered already), or as it is with None."""
-    if context is None:
-        function()
-    else:
-        context.copy().run(function)
 
 
 def _checked(threshold: object) -> float:
